@@ -1,0 +1,46 @@
+# Two commands on a fresh clone: `make run` and `make test`. Everything else follows from them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test bench install catalogs messages db clean
+
+run: install catalogs db
+	$(FLASK) seed-demo
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+test: install catalogs
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install catalogs
+	$(BIN)/python bench/nearest.py
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+catalogs: $(CATALOGS)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(INSTALLED)
+	$(BIN)/pybabel compile --use-fuzzy -d translations -l $* 
+
+# After adding user-visible strings: refresh the template and the catalogs, then translate.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --ignore-dirs='.venv tests bench migrations node_modules' -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 0
+
+db: install
+	$(FLASK) db upgrade
+
+clean:
+	rm -rf $(VENV) instance $(CATALOGS)

@@ -1,0 +1,83 @@
+"""Yizhan (驿站): the application factory. It only assembles the domain packages."""
+import click
+from flask import Flask, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+import i18n
+from config import INSTANCE_DIR, settings_for
+from extensions import babel, compress, db, htmx, migrate
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.update(settings_for(config_name))
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
+            "random string (python -c 'import secrets; print(secrets.token_hex(32))')."
+        )
+    INSTANCE_DIR.mkdir(exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    app.context_processor(i18n.language_context)
+    htmx.init_app(app)
+    compress.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from rest_stations.api import blueprint as stations_api
+    from rest_stations.views import blueprint as stations_views
+
+    app.register_blueprint(stations_views)
+    app.register_blueprint(stations_api)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error):
+        code = getattr(error, "code", 500)
+        if request.path.startswith("/api/"):
+            return {"error": error.description}, code
+        return render_template(f"errors/{code}.html", error=error), code
+
+    for code in (400, 404, 405, 500):
+        app.register_error_handler(code, render_error)
+
+
+def register_commands(app: Flask) -> None:
+    from rest_stations.cli import seed_demo_stations, stations_cli
+
+    app.cli.add_command(stations_cli)
+
+    @app.cli.command("seed-demo")
+    @i18n.in_cli_locale
+    def seed_demo() -> None:
+        """Load the demo data of every domain; running it again changes nothing."""
+        for seeder in (seed_demo_stations,):
+            click.echo(seeder())
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    # WAL lets readers and one writer work at once; the busy timeout makes writers
+    # queue instead of failing with "database is locked".
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

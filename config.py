@@ -1,0 +1,47 @@
+"""Settings, read from the environment when the app is created, so the same code runs on a
+laptop, in CI and in production. YIZHAN_ENV picks development (the default), testing or
+production."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+def settings_for(name: str | None = None) -> dict:
+    """The settings of an environment, with values from os.environ where they are set."""
+    env = os.environ
+    name = name or env.get("YIZHAN_ENV", "development")
+    if name not in ENVIRONMENTS:
+        raise RuntimeError(f"YIZHAN_ENV={name!r} is not one of {', '.join(ENVIRONMENTS)}")
+    settings = {
+        "ENV_NAME": name,
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": env.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'yizhan.sqlite3'}"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        "BABEL_DEFAULT_LOCALE": "zh_Hans",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+        "LANGUAGES": ("zh_Hans", "en"),
+        # Map tiles are the one third-party origin the pages may use.
+        "MAP_TILES_URL": env.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "MAP_TILES_ATTRIBUTION": env.get(
+            "MAP_TILES_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'),
+        "NEAREST_DEFAULT_LIMIT": 5,
+        "NEAREST_MAX_LIMIT": 50,
+        "BBOX_MAX_FEATURES": 500,
+        "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs are fingerprinted
+    }
+    if name == "development":
+        settings["SECRET_KEY"] = settings["SECRET_KEY"] or "dev-only-not-secret"
+    if name == "testing":
+        settings.update(
+            TESTING=True,
+            SECRET_KEY="testing-not-secret",
+            SQLALCHEMY_DATABASE_URI=env.get("TEST_DATABASE_URL", "sqlite://"),
+        )
+    return settings

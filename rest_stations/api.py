@@ -1,0 +1,36 @@
+"""JSON API: nearest stations and stations in a box, as GeoJSON."""
+from flask import Blueprint, current_app, request
+
+from rest_stations.geojson import feature_collection, station_feature
+from rest_stations.queries import nearest_stations, station_hours, stations_in_bbox
+from rest_stations.search_params import BadParameter, bbox_param, limit_param, nearest_query
+
+blueprint = Blueprint("stations_api", __name__, url_prefix="/api/stations")
+
+
+@blueprint.errorhandler(BadParameter)
+def bad_parameter(error: BadParameter):
+    return {"error": error.message, "field": error.field}, 400
+
+
+@blueprint.get("/nearest")
+def nearest():
+    config = current_app.config
+    query = nearest_query(request.args, config["NEAREST_DEFAULT_LIMIT"], config["NEAREST_MAX_LIMIT"])
+    found = nearest_stations(query.lat, query.lon, limit=query.limit, amenities=query.amenities,
+                             open_now=query.open_now, kind=query.kind)
+    return feature_collection(
+        [station_feature(hit.station, hit.hours, hit.distance_m) for hit in found]
+    )
+
+
+@blueprint.get("")
+def in_bbox():
+    min_lon, min_lat, max_lon, max_lat = bbox_param(request.args)
+    limit = limit_param(request.args, current_app.config["BBOX_MAX_FEATURES"],
+                        current_app.config["BBOX_MAX_FEATURES"])
+    stations, truncated = stations_in_bbox(min_lon, min_lat, max_lon, max_lat, limit=limit)
+    return feature_collection(
+        [station_feature(station, station_hours(station)) for station in stations],
+        truncated=truncated,
+    )

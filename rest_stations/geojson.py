@@ -1,0 +1,33 @@
+"""Stations as GeoJSON features, for the API and the map."""
+from rest_stations.hours import HoursStatus
+from rest_stations.models import Station
+
+
+def station_feature(station: Station, hours: HoursStatus, distance_m: float | None = None) -> dict:
+    properties = {
+        "id": station.id,
+        "name": station.name,
+        "address": station.address,
+        "city": station.city,
+        "district": station.district,
+        "kind": station.kind,
+        "amenities": station.amenities,
+        "open_now": hours.open,
+        "capacity": station.capacity,
+        "status": station.status,
+    }
+    if hours.closes_at:
+        properties["closes_at"] = hours.closes_at.isoformat(timespec="minutes")
+    if hours.opens_at:
+        properties["opens_at"] = hours.opens_at.isoformat(timespec="minutes")
+    if distance_m is not None:
+        properties["distance_m"] = round(distance_m, 1)
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [station.lon, station.lat]},
+        "properties": properties,
+    }
+
+
+def feature_collection(features: list[dict], **members) -> dict:
+    return {"type": "FeatureCollection", "features": features, **members}
