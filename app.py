@@ -19,6 +19,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
             "random string (python -c 'import secrets; print(secrets.token_hex(32))')."
         )
     INSTANCE_DIR.mkdir(exist_ok=True)
+    app.json.ensure_ascii = False  # Chinese stays readable, and a third of the size
 
     register_extensions(app)
     register_blueprints(app)

@@ -1,19 +1,12 @@
 """The Station table."""
-import math
 from datetime import date, datetime, timezone
 
 from sqlalchemy import CheckConstraint, Date, DateTime, Float, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from extensions import db
+from rest_stations.geo import position_columns
 from rest_stations.vocabulary import amenity_codes, amenity_mask
-
-# Rows of the nearest-search index are bands of LAT_ROW_DEGREES latitude (about 11 km).
-LAT_ROWS_PER_DEGREE = 10
-
-
-def lat_row_of(lat: float) -> int:
-    return math.floor(lat * LAT_ROWS_PER_DEGREE)
 
 
 def utcnow() -> datetime:
@@ -25,8 +18,10 @@ class Station(db.Model):
     __table_args__ = (
         # A station is "the same station" on re-import when name and position match.
         UniqueConstraint("name", "lat", "lon"),
-        # The nearest-search index: a latitude band, then longitude inside it.
-        Index("ix_station_lat_row_lon", "lat_row", "lon"),
+        # The spatial index of the nearest search: grid cells at three sizes.
+        Index("ix_station_cell_fine", "cell_fine"),
+        Index("ix_station_cell_mid", "cell_mid"),
+        Index("ix_station_cell_coarse", "cell_coarse"),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
     )
 
@@ -37,7 +32,13 @@ class Station(db.Model):
     district: Mapped[str] = mapped_column(String(50), default="")
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
-    lat_row: Mapped[int] = mapped_column(Integer)
+    # Derived from lat and lon (see rest_stations.geo.position_columns); never set by hand.
+    x: Mapped[float] = mapped_column(Float)
+    y: Mapped[float] = mapped_column(Float)
+    z: Mapped[float] = mapped_column(Float)
+    cell_fine: Mapped[int] = mapped_column(Integer)
+    cell_mid: Mapped[int] = mapped_column(Integer)
+    cell_coarse: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20), default="union")
     amenity_mask: Mapped[int] = mapped_column(Integer, default=0)
     # OpenStreetMap opening_hours syntax; "" means the hours are unknown.
@@ -52,10 +53,13 @@ class Station(db.Model):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
-    @validates("lat")
-    def _keep_lat_row(self, _key, lat: float) -> float:
-        self.lat_row = lat_row_of(lat)
-        return lat
+    @validates("lat", "lon")
+    def _keep_position_columns(self, key: str, value: float) -> float:
+        lat, lon = (value, self.lon) if key == "lat" else (self.lat, value)
+        if lat is not None and lon is not None:
+            for column, derived in position_columns(lat, lon).items():
+                setattr(self, column, derived)
+        return value
 
     @property
     def amenities(self) -> list[str]:

@@ -25,7 +25,12 @@ def upgrade():
     sa.Column('district', sa.String(length=50), nullable=False),
     sa.Column('lat', sa.Float(), nullable=False),
     sa.Column('lon', sa.Float(), nullable=False),
-    sa.Column('lat_row', sa.Integer(), nullable=False),
+    sa.Column('x', sa.Float(), nullable=False),
+    sa.Column('y', sa.Float(), nullable=False),
+    sa.Column('z', sa.Float(), nullable=False),
+    sa.Column('cell_fine', sa.Integer(), nullable=False),
+    sa.Column('cell_mid', sa.Integer(), nullable=False),
+    sa.Column('cell_coarse', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('amenity_mask', sa.Integer(), nullable=False),
     sa.Column('opening_hours', sa.String(length=500), nullable=False),
@@ -41,12 +46,16 @@ def upgrade():
     sa.UniqueConstraint('name', 'lat', 'lon', name=op.f('uq_station_name_lat_lon'))
     )
     with op.batch_alter_table('station', schema=None) as batch_op:
-        batch_op.create_index('ix_station_lat_row_lon', ['lat_row', 'lon'], unique=False)
+        batch_op.create_index('ix_station_cell_fine', ['cell_fine'], unique=False)
+        batch_op.create_index('ix_station_cell_mid', ['cell_mid'], unique=False)
+        batch_op.create_index('ix_station_cell_coarse', ['cell_coarse'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('station', schema=None) as batch_op:
-        batch_op.drop_index('ix_station_lat_row_lon')
+        batch_op.drop_index('ix_station_cell_coarse')
+        batch_op.drop_index('ix_station_cell_mid')
+        batch_op.drop_index('ix_station_cell_fine')
 
     op.drop_table('station')
