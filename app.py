@@ -5,6 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import i18n
+import security
 from config import INSTANCE_DIR, settings_for
 from extensions import babel, compress, db, htmx, migrate
 
@@ -36,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     app.context_processor(i18n.language_context)
     htmx.init_app(app)
     compress.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
