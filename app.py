@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 import i18n
 import security
 from config import INSTANCE_DIR, settings_for
-from extensions import babel, compress, db, htmx, migrate
+from extensions import babel, compress, csrf, db, htmx, migrate
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     app.context_processor(i18n.language_context)
     htmx.init_app(app)
     compress.init_app(app)
+    csrf.init_app(app)
     security.init_app(app)
 
 

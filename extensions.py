@@ -4,6 +4,7 @@ from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -26,3 +27,4 @@ migrate = Migrate()
 babel = Babel()
 htmx = HTMX()
 compress = Compress()
+csrf = CSRFProtect()
