@@ -75,8 +75,8 @@ def box_around(lat: float, lon: float, radius_m: float) -> Box:
 
 
 
-# Grid levels of the spatial index: cells of 0.1°, 1° and 10° (about 11, 111 and 1,110 km).
-CELL_LEVELS = {"fine": 10, "mid": 1, "coarse": 0.1}  # cells per degree
+# Grid levels of the spatial index: cells of 0.1°, 0.5° and 2.5° (about 11, 55 and 280 km).
+CELL_LEVELS = {"fine": 10, "mid": 2, "coarse": 0.4}  # cells per degree
 _CELL_ROW_STRIDE = 10_000  # more than the 3,600 columns of the finest level
 
 

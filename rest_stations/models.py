@@ -18,10 +18,11 @@ class Station(db.Model):
     __table_args__ = (
         # A station is "the same station" on re-import when name and position match.
         UniqueConstraint("name", "lat", "lon"),
-        # The spatial index of the nearest search: grid cells at three sizes.
-        Index("ix_station_cell_fine", "cell_fine"),
-        Index("ix_station_cell_mid", "cell_mid"),
-        Index("ix_station_cell_coarse", "cell_coarse"),
+        # The spatial index of the nearest search: grid cells at three sizes, each with the
+        # unit vector, so the distance filter runs on index entries alone.
+        Index("ix_station_cell_fine", "cell_fine", "x", "y", "z"),
+        Index("ix_station_cell_mid", "cell_mid", "x", "y", "z"),
+        Index("ix_station_cell_coarse", "cell_coarse", "x", "y", "z"),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
     )
 

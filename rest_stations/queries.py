@@ -7,12 +7,16 @@ ranks them in Python by exact geodesic distance. The two distances differ by und
 which bounds how far the search must look. docs/architecture.md explains the design and
 docs/performance.md measures it.
 """
+import functools
 import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, literal, or_, select
+from sqlalchemy import Boolean, bindparam, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from extensions import db
 from rest_stations.geo import (
@@ -35,6 +39,9 @@ FIRST_RADIUS_M = 2_000.0
 FIRST_FETCH = 64
 # A cover of more cells than this moves to the next coarser grid level.
 MAX_CELLS = 256
+# While the circle is still growing, a cover holding more rows than this is narrowed.
+MAX_SCAN = 3_000
+MIN_STEP_M = 1_000.0
 
 
 @dataclass(frozen=True)
@@ -80,8 +87,19 @@ def nearest_stations(
 
     fetch = max(FIRST_FETCH, limit * 4)
     radius = FIRST_RADIUS_M  # spherical radius of the circle the database is asked for
+    too_few = 0.0  # a radius known to hold fewer than `limit` matches
+    crowded: float | None = None  # a radius whose cells hold more rows than worth scanning
     while True:
-        rows = _rows_within(lat, lon, radius, mask, kind, open_now, fetch)
+        cells = _cell_condition(lat, lon, radius)
+        growing = radius < HALF_EQUATOR_M and (crowded is None or radius < crowded)
+        if growing and cells is not None and cells.level != "fine" \
+                and radius - too_few > _step(radius) and _count(cells) > MAX_SCAN:
+            # Far from any station the circle grows fast; when it swallows whole cities,
+            # step back towards the last radius that was too small rather than scan them.
+            crowded = radius
+            radius = (too_few + radius) / 2
+            continue
+        rows = _rows_within(lat, lon, radius, cells, mask, kind, open_now, fetch)
         truncated = len(rows) > fetch
         if truncated:
             rows = rows[:fetch]
@@ -96,42 +114,110 @@ def nearest_stations(
             return _load(best, now)
         if truncated:
             fetch *= 4  # the nearest fetched rows could not settle it: take more
-        elif radius >= 2 * HALF_EQUATOR_M:
+        elif radius >= HALF_EQUATOR_M:
             return _load(best, now)  # the whole globe has been searched
         elif len(best) == limit:
             # A circle reaching the furthest of these on the ellipsoid is the last round.
             radius = best[-1][0] / SPHERE_LOWER_BOUND * 1.000001
         else:
-            radius *= 4
+            too_few = radius
+            if crowded is not None and crowded - radius > _step(radius):
+                radius = (radius + crowded) / 2
+            elif crowded is not None:
+                radius, crowded = crowded, None  # close enough: scan the crowded cells
+            else:
+                radius *= 4 if radius < 100_000 else 2
 
 
-def _rows_within(lat, lon, radius, mask, kind, open_now, fetch):
-    """Up to fetch + 1 matching rows within a spherical radius, nearest first."""
-    target = position_columns(lat, lon)
-    chord2 = ((Station.x - target["x"]) * (Station.x - target["x"])
-              + (Station.y - target["y"]) * (Station.y - target["y"])
-              + (Station.z - target["z"]) * (Station.z - target["z"])).label("chord2")
+def _step(radius: float) -> float:
+    """The finest step worth taking when narrowing the circle around this radius."""
+    return max(MIN_STEP_M, radius / 8)
+
+
+class _Selective(ColumnElement):
+    """A condition the planner should trust to be selective.
+
+    SQLite's statistics describe the average cell, and cities make cells anything but
+    average: without the likelihood() hint it may scan the table instead of the index.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]
+    _is_implicitly_boolean = True  # render as a condition, not "likelihood(...) = 1"
+
+    def __init__(self, condition):
+        self.condition = condition
+
+
+@compiles(_Selective)
+def _compile_selective(element, compiler, **kw):
+    return compiler.process(element.condition, **kw)
+
+
+@compiles(_Selective, "sqlite")
+def _compile_selective_sqlite(element, compiler, **kw):
+    return f"likelihood({compiler.process(element.condition, **kw)}, 0.001)"
+
+
+@dataclass(frozen=True)
+class _Cells:
+    level: str
+    ids: list[int]
+
+
+def _cell_condition(lat: float, lon: float, radius: float) -> _Cells | None:
+    """The cells, at the finest grid level that needs few of them, that cover the circle."""
+    for level, cells_per_degree in CELL_LEVELS.items():
+        ids = cells_covering(lat, lon, radius, cells_per_degree, max_cells=MAX_CELLS)
+        if ids is not None:
+            return _Cells(level, ids)
+    return None  # most of the globe: scan it all
+
+
+def _in_cells(level: str):
+    return _Selective(getattr(Station, f"cell_{level}").in_(bindparam("cells", expanding=True)))
+
+
+@functools.cache
+def _count_statement(level: str):
+    return select(func.count()).select_from(Station).where(_in_cells(level))
+
+
+def _count(cells: _Cells) -> int:
+    return db.session.connection().execute(
+        _count_statement(cells.level), {"cells": cells.ids}).scalar_one()
+
+
+@functools.cache
+def _rows_statement(level: str | None, with_mask: bool, with_kind: bool, open_now: bool):
+    """The candidate query, built once per shape; only its parameters change per call."""
+    chord2 = ((Station.x - bindparam("x")) * (Station.x - bindparam("x"))
+              + (Station.y - bindparam("y")) * (Station.y - bindparam("y"))
+              + (Station.z - bindparam("z")) * (Station.z - bindparam("z"))).label("chord2")
     columns = [Station.id, Station.lat, Station.lon, chord2]
     if open_now:
         columns += [Station.opening_hours, Station.timezone, Station.status]
-    query = select(*columns).where(chord2 <= chord_squared(radius) * (1 + 1e-9) + 1e-15)
-    cells = _cell_condition(lat, lon, radius)
-    if cells is not None:
-        query = query.where(cells)
-    if mask:
-        query = query.where(Station.amenity_mask.op("&")(mask) == mask)
-    if kind:
-        query = query.where(Station.kind == kind)
-    return db.session.execute(query.order_by(chord2).limit(fetch + 1)).all()
+    query = select(*columns).where(chord2 <= bindparam("max_chord2"))
+    if level is not None:
+        query = query.where(_in_cells(level))
+    if with_mask:
+        query = query.where(Station.amenity_mask.op("&")(bindparam("mask")) == bindparam("mask"))
+    if with_kind:
+        query = query.where(Station.kind == bindparam("kind"))
+    return query.order_by(chord2).limit(bindparam("fetch"))
 
 
-def _cell_condition(lat: float, lon: float, radius: float):
-    """`cell_<level> IN (...)` at the finest grid level that covers the circle in few cells."""
-    for level, cells_per_degree in CELL_LEVELS.items():
-        cells = cells_covering(lat, lon, radius, cells_per_degree, max_cells=MAX_CELLS)
-        if cells is not None:
-            return getattr(Station, f"cell_{level}").in_(cells)
-    return None  # most of the globe: scan it all
+def _rows_within(lat, lon, radius, cells, mask, kind, open_now, fetch):
+    """Up to fetch + 1 matching rows within a spherical radius, nearest first."""
+    statement = _rows_statement(cells.level if cells else None, bool(mask), bool(kind), open_now)
+    target = position_columns(lat, lon)
+    parameters = {
+        "x": target["x"], "y": target["y"], "z": target["z"],
+        "max_chord2": chord_squared(radius) * (1 + 1e-9) + 1e-15,
+        "cells": cells.ids if cells else [], "mask": mask, "kind": kind, "fetch": fetch + 1,
+    }
+    return db.session.connection().execute(statement, parameters).all()
 
 
 def _rank(lat, lon, rows, limit, open_filter) -> list[tuple[float, int]]:
@@ -151,14 +237,16 @@ def _rank(lat, lon, rows, limit, open_filter) -> list[tuple[float, int]]:
     return sorted((-negative, station_id) for negative, station_id in best)
 
 
+_STATIONS_BY_ID = select(Station).where(Station.id.in_(bindparam("ids", expanding=True)))
+
+
 def _load(found: list[tuple[float, int]], now: datetime | None) -> list[NearbyStation]:
     if not found:
         return []
     stations = {
         station.id: station
         for station in db.session.scalars(
-            select(Station).where(Station.id.in_([station_id for _, station_id in found]))
-        )
+            _STATIONS_BY_ID, {"ids": [station_id for _, station_id in found]})
     }
     return [
         NearbyStation(stations[station_id], distance, station_hours(stations[station_id], now))

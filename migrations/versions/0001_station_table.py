@@ -46,9 +46,9 @@ def upgrade():
     sa.UniqueConstraint('name', 'lat', 'lon', name=op.f('uq_station_name_lat_lon'))
     )
     with op.batch_alter_table('station', schema=None) as batch_op:
-        batch_op.create_index('ix_station_cell_fine', ['cell_fine'], unique=False)
-        batch_op.create_index('ix_station_cell_mid', ['cell_mid'], unique=False)
-        batch_op.create_index('ix_station_cell_coarse', ['cell_coarse'], unique=False)
+        batch_op.create_index('ix_station_cell_fine', ['cell_fine', 'x', 'y', 'z'], unique=False)
+        batch_op.create_index('ix_station_cell_mid', ['cell_mid', 'x', 'y', 'z'], unique=False)
+        batch_op.create_index('ix_station_cell_coarse', ['cell_coarse', 'x', 'y', 'z'], unique=False)
 
 
 

@@ -8,6 +8,7 @@ from rest_stations.geo import EARTH_MEAN_RADIUS_M
 from rest_stations.geo import (
     SPHERE_LOWER_BOUND,
     SPHERE_UPPER_BOUND,
+    CELL_LEVELS,
     cell_id,
     cells_covering,
     box_around,
@@ -63,7 +64,7 @@ def test_cells_cover_every_point_on_their_circle():
     for _ in range(400):
         lat, lon = rng.uniform(-89, 89), rng.uniform(-180, 180)
         radius = 10 ** rng.uniform(2, 7.3)
-        for cells_per_degree in (10, 1, 0.1):
+        for cells_per_degree in CELL_LEVELS.values():
             cells = cells_covering(lat, lon, radius, cells_per_degree, max_cells=20000)
             if cells is None:
                 continue
