@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench install catalogs messages db clean
+.PHONY: run test bench install catalogs messages db clean vendor
 
 run: install catalogs db
 	$(FLASK) seed-demo
@@ -19,6 +19,20 @@ test: install catalogs
 
 bench: install catalogs
 	$(BIN)/python bench/nearest.py
+	$(BIN)/python bench/page_budget.py
+
+# Browser assets come from the npm registry (package.json pins them) and are copied into
+# static/vendor, which is committed: `make run` and `make test` need no Node.
+HTMX_VERSION = $(shell node -p "require('./node_modules/htmx.org/package.json').version")
+LEAFLET_VERSION = $(shell node -p "require('./node_modules/leaflet/package.json').version")
+vendor:
+	npm ci --no-audit --no-fund
+	rm -rf static/vendor && mkdir -p static/vendor
+	mkdir -p static/vendor/htmx-$(HTMX_VERSION) static/vendor/leaflet-$(LEAFLET_VERSION)
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx-$(HTMX_VERSION)/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	  node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet-$(LEAFLET_VERSION)/
+	@echo "static/vendor: htmx $(HTMX_VERSION), leaflet $(LEAFLET_VERSION); update the paths in templates if they changed"
 
 install: $(INSTALLED)
 

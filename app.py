@@ -4,6 +4,7 @@ from flask import Flask, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+import assets
 import i18n
 import security
 from config import INSTANCE_DIR, settings_for
@@ -39,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    assets.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -47,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(stations_views)
     app.register_blueprint(stations_api)
+    app.register_blueprint(i18n.blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,11 +1,17 @@
 """Language choice: a saved preference wins, then the browser's Accept-Language, then Chinese."""
 import os
+from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import force_locale, get_locale
 
 LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 HTML_LANG = {"zh_Hans": "zh-Hans", "en": "en"}
+# Each language is named in itself, so a reader who cannot read the page still finds theirs.
+LANGUAGE_NAMES = {"zh_Hans": "中文", "en": "English"}
+
+blueprint = Blueprint("language", __name__)
 
 
 def select_locale() -> str:
@@ -42,4 +48,30 @@ def in_cli_locale(func):
 
 
 def language_context() -> dict:
-    return {"html_lang": HTML_LANG.get(str(get_locale()), "zh-Hans")}
+    current = str(get_locale())
+    return {
+        "html_lang": HTML_LANG.get(current, "zh-Hans"),
+        "other_languages": {code: name for code, name in LANGUAGE_NAMES.items() if code != current},
+    }
+
+
+def safe_next(target: str | None) -> str:
+    """A path on this site to go back to; anything pointing elsewhere becomes the home page."""
+    target = (target or "").strip()
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or parts.scheme or parts.netloc):
+        return url_for("stations.index")
+    return target
+
+
+@blueprint.post("/language")
+def update():
+    """Remember the chosen language for a year and go back to the page the form was on."""
+    lang = request.form.get("lang", "")
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(400, description="unknown language")
+    response = redirect(safe_next(request.form.get("next")), code=303)
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_MAX_AGE,
+                        secure=request.is_secure, httponly=True, samesite="Lax")
+    return response

@@ -1,20 +1,136 @@
-"""Pages for riders: the finder and a station's own page."""
-from flask import Blueprint, render_template
+"""Pages for riders: the finder (nearest list, filters, search by place, map) and a station's
+own page. Each finder URL answers with the whole page, or with the fragment an htmx swap asks
+for (pages.render_page_or_fragment)."""
+from dataclasses import dataclass, field
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from extensions import db
+from pages import render_page_or_fragment
+from rest_stations.display import FILTERS, hours_badge, navigation_links
+from rest_stations.maps import stations_map
 from rest_stations.models import Station
-from rest_stations.queries import station_hours
+from rest_stations.place_search import search_stations
+from rest_stations.queries import NearbyStation, nearest_stations, station_hours
+from rest_stations.search_params import BadParameter, amenities_param, flag_param, nearest_query
+from rest_stations.timetable import week_hours
+from rest_stations.vocabulary import AMENITIES, KINDS
 
 blueprint = Blueprint("stations", __name__, template_folder="templates")
+
+LIST_LIMIT = 10
+SEARCH_LIMIT = 20
+QUERY_MAX_LENGTH = 50
+# The chips shown at once; the other amenities sit behind "More filters".
+MAIN_FILTERS = ("water", "charging", "toilet", "microwave", "battery_swap", "heating")
+
+
+@dataclass
+class Finder:
+    """What the finder was asked and what it found, for the templates."""
+
+    amenities: list[str] = field(default_factory=list)
+    open_now: bool = False
+    lat: float | None = None
+    lon: float | None = None
+    q: str | None = None
+    results: list[NearbyStation] | None = None  # None: nothing asked yet
+    error: str | None = None
+    query_error: str | None = None
+
+    @property
+    def filter_args(self) -> MultiDict:
+        args = MultiDict([("amenity", code) for code in self.amenities])
+        if self.open_now:
+            args["open_now"] = "1"
+        return args
+
+    def url(self, endpoint: str = "stations.index") -> str:
+        """The URL of this search, to push into history, share, or ask for its map."""
+        args = self.filter_args
+        if self.q is not None:
+            args["q"] = self.q
+        elif self.lat is not None:
+            args["lat"] = f"{self.lat:.5f}"
+            args["lon"] = f"{self.lon:.5f}"
+        return url_for(endpoint, **args.to_dict(flat=False))
+
+
+def read_finder(args: MultiDict) -> tuple[Finder, int]:
+    """Parse the query string and run the search it asks for; returns the finder and a status."""
+    finder = Finder()
+    try:
+        finder.amenities = amenities_param(args)
+        finder.open_now = flag_param(args, "open_now")
+    except BadParameter as error:
+        finder.error = error.message
+        return finder, 400
+    if "q" in args:
+        finder.q = args["q"].strip()
+        if not finder.q:
+            finder.query_error = _("Type a district, street or station name.")
+            return finder, 422
+        if len(finder.q) > QUERY_MAX_LENGTH:
+            finder.query_error = _("Use at most %(num)d characters.", num=QUERY_MAX_LENGTH)
+            return finder, 422
+        finder.results = search_stations(finder.q, limit=SEARCH_LIMIT, amenities=finder.amenities,
+                                         open_now=finder.open_now)
+        return finder, 200
+    if "lat" in args or "lon" in args:
+        try:
+            query = nearest_query(args, LIST_LIMIT, current_app.config["NEAREST_MAX_LIMIT"])
+        except BadParameter:
+            finder.error = _("We could not read that location. Try “Use my location” again, "
+                             "or search by place.")
+            return finder, 400
+        finder.lat, finder.lon = query.lat, query.lon
+        finder.results = nearest_stations(query.lat, query.lon, limit=query.limit,
+                                          amenities=finder.amenities, open_now=finder.open_now)
+    return finder, 200
+
+
+def finder_context(finder: Finder) -> dict:
+    return {"finder": finder, "amenities": AMENITIES, "main_filters": MAIN_FILTERS}
 
 
 @blueprint.get("/")
 def index():
-    return render_template("rest_stations/index.html")
+    finder, status = read_finder(request.args)
+    response = render_page_or_fragment("rest_stations/index.html", "rest_stations/_results.html",
+                                       status=status, **finder_context(finder))
+    # The form sends every field; history keeps only the ones that mean something.
+    response.headers["HX-Push-Url"] = finder.url() if status == 200 else "false"
+    return response
+
+
+@blueprint.get("/map")
+def finder_map():
+    finder, status = read_finder(request.args)
+    stations = [hit.station for hit in finder.results or []]
+    user = (finder.lat, finder.lon) if finder.lat is not None else None
+    parts = stations_map(stations, user) if stations or user else None
+    return render_page_or_fragment("rest_stations/map.html", "rest_stations/_map.html",
+                                   status=status, map=parts, back_url=finder.url())
 
 
 @blueprint.get("/stations/<int:station_id>")
 def detail(station_id: int):
     station = db.get_or_404(Station, station_id)
-    return render_template("rest_stations/detail.html", station=station,
-                           hours=station_hours(station))
+    return render_template(
+        "rest_stations/detail.html", station=station, hours=station_hours(station),
+        week=week_hours(station), amenities=AMENITIES, navigation=navigation_links(station), kinds=KINDS)
+
+
+@blueprint.get("/stations/<int:station_id>/map")
+def detail_map(station_id: int):
+    station = db.get_or_404(Station, station_id)
+    return render_page_or_fragment(
+        "rest_stations/map.html", "rest_stations/_map.html", map=stations_map([station], zoom=16),
+        back_url=url_for("stations.detail", station_id=station.id))
+
+
+blueprint.add_app_template_global(hours_badge)
+for _name, _filter in FILTERS.items():
+    blueprint.add_app_template_filter(_filter, _name)
