@@ -9,6 +9,7 @@ docs/performance.md measures it.
 """
 import functools
 import heapq
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,11 +23,14 @@ from extensions import db
 from rest_stations.geo import (
     CELL_LEVELS,
     HALF_EQUATOR_M,
+    LAMBERT_RELATIVE_ERROR,
+    LAMBERT_TRUSTED_BELOW_M,
     SPHERE_LOWER_BOUND,
     Box,
     cells_covering,
     chord_squared,
     geodesic_m,
+    lambert_m,
     position_columns,
     spherical_from_chord_squared,
 )
@@ -38,7 +42,7 @@ FIRST_RADIUS_M = 2_000.0
 # Rows one round asks for; more are fetched only when these cannot settle the answer.
 FIRST_FETCH = 64
 # A cover of more cells than this moves to the next coarser grid level.
-MAX_CELLS = 256
+MAX_CELLS = 1024
 # While the circle is still growing, a cover holding more rows than this is narrowed.
 MAX_SCAN = 3_000
 MIN_STEP_M = 1_000.0
@@ -134,30 +138,41 @@ def _step(radius: float) -> float:
     return max(MIN_STEP_M, radius / 8)
 
 
-class _Selective(ColumnElement):
-    """A condition the planner should trust to be selective.
+class _InCells(ColumnElement):
+    """`cell IN (the cells of the cover)`, with the whole list as one parameter.
 
-    SQLite's statistics describe the average cell, and cities make cells anything but
-    average: without the likelihood() hint it may scan the table instead of the index.
+    PostgreSQL takes an array (`= ANY`); SQLite takes JSON, read back with json_each. On
+    SQLite the condition also carries a likelihood() hint: its statistics describe the
+    average cell, and cities make cells anything but average, so without the hint the
+    planner may scan the table instead of the index.
     """
 
     type = Boolean()
     inherit_cache = True
-    _traverse_internals = [("condition", InternalTraversal.dp_clauseelement)]
-    _is_implicitly_boolean = True  # render as a condition, not "likelihood(...) = 1"
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+    _is_implicitly_boolean = True  # render as a condition, not "(...) = 1"
 
-    def __init__(self, condition):
-        self.condition = condition
-
-
-@compiles(_Selective)
-def _compile_selective(element, compiler, **kw):
-    return compiler.process(element.condition, **kw)
+    def __init__(self, column):
+        self.column = column
 
 
-@compiles(_Selective, "sqlite")
-def _compile_selective_sqlite(element, compiler, **kw):
-    return f"likelihood({compiler.process(element.condition, **kw)}, 0.001)"
+@compiles(_InCells)
+def _compile_in_cells(element, compiler, **kw):
+    column = compiler.process(element.column, **kw)
+    return f"{column} = ANY({compiler.process(bindparam('cells'), **kw)})"
+
+
+@compiles(_InCells, "sqlite")
+def _compile_in_cells_sqlite(element, compiler, **kw):
+    column = compiler.process(element.column, **kw)
+    cells = compiler.process(bindparam("cells"), **kw)
+    return f"likelihood({column} IN (SELECT value FROM json_each({cells})), 0.001)"
+
+
+def _cells_parameter(ids: list[int]):
+    if db.session.get_bind().dialect.name == "sqlite":
+        return json.dumps(ids)
+    return ids
 
 
 @dataclass(frozen=True)
@@ -176,7 +191,7 @@ def _cell_condition(lat: float, lon: float, radius: float) -> _Cells | None:
 
 
 def _in_cells(level: str):
-    return _Selective(getattr(Station, f"cell_{level}").in_(bindparam("cells", expanding=True)))
+    return _InCells(getattr(Station, f"cell_{level}"))
 
 
 @functools.cache
@@ -186,7 +201,7 @@ def _count_statement(level: str):
 
 def _count(cells: _Cells) -> int:
     return db.session.connection().execute(
-        _count_statement(cells.level), {"cells": cells.ids}).scalar_one()
+        _count_statement(cells.level), {"cells": _cells_parameter(cells.ids)}).scalar_one()
 
 
 @functools.cache
@@ -215,7 +230,7 @@ def _rows_within(lat, lon, radius, cells, mask, kind, open_now, fetch):
     parameters = {
         "x": target["x"], "y": target["y"], "z": target["z"],
         "max_chord2": chord_squared(radius) * (1 + 1e-9) + 1e-15,
-        "cells": cells.ids if cells else [], "mask": mask, "kind": kind, "fetch": fetch + 1,
+        "cells": _cells_parameter(cells.ids) if cells else None, "mask": mask, "kind": kind, "fetch": fetch + 1,
     }
     return db.session.connection().execute(statement, parameters).all()
 
@@ -229,6 +244,13 @@ def _rank(lat, lon, rows, limit, open_filter) -> list[tuple[float, int]]:
             break  # this row and every later one are further than the current k-th
         if open_filter and not open_filter(row.opening_hours, row.timezone, row.status):
             continue
+        if len(best) == limit:
+            # Far away, the spherical bound is loose; Lambert's cheap distance can still
+            # rule this row out before the costly geodesic.
+            rough = lambert_m(lat, lon, row.lat, row.lon)
+            if rough < LAMBERT_TRUSTED_BELOW_M and \
+                    rough * (1 - LAMBERT_RELATIVE_ERROR) > -best[0][0]:
+                continue
         distance = geodesic_m(lat, lon, row.lat, row.lon)
         if len(best) < limit:
             heapq.heappush(best, (-distance, row.id))

@@ -12,7 +12,10 @@ from rest_stations.geo import (
     cell_id,
     cells_covering,
     box_around,
+    LAMBERT_RELATIVE_ERROR,
+    LAMBERT_TRUSTED_BELOW_M,
     geodesic_m,
+    lambert_m,
     spherical_m,
 )
 
@@ -74,3 +77,11 @@ def test_cells_cover_every_point_on_their_circle():
                 end = SPHERE.Direct(lat, lon, azimuth, radius)
                 assert cell_id(end["lat2"], end["lon2"], cells_per_degree) in cells, (
                     lat, lon, radius, azimuth, cells_per_degree)
+
+
+def test_lambert_distance_stays_within_its_stated_error():
+    for lat1, lon1, lat2, lon2 in point_pairs(20000, seed=12):
+        geodesic = geodesic_m(lat1, lon1, lat2, lon2)
+        rough = lambert_m(lat1, lon1, lat2, lon2)
+        if rough < LAMBERT_TRUSTED_BELOW_M:
+            assert abs(rough - geodesic) <= LAMBERT_RELATIVE_ERROR * geodesic + 1e-6
