@@ -8,7 +8,7 @@ import assets
 import i18n
 import security
 from config import INSTANCE_DIR, settings_for
-from extensions import babel, compress, csrf, db, htmx, migrate
+from extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -40,6 +40,8 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
     assets.init_app(app)
 
 
@@ -51,6 +53,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stations_api)
     app.register_blueprint(i18n.blueprint)
 
+    import accounts.policy
+    from accounts.auth import init_login
+    from accounts.staff_views import blueprint as staff_views
+    from accounts.views import blueprint as accounts_views
+
+    app.register_blueprint(accounts_views)
+    app.register_blueprint(staff_views)
+    init_login(app)
+    accounts.policy.init_app(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
@@ -61,18 +73,21 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 404, 405, 500):
         app.register_error_handler(code, render_error)
+    security.register_errorhandlers(app)
 
 
 def register_commands(app: Flask) -> None:
+    from accounts.cli import seed_demo_accounts, users_cli
     from rest_stations.cli import seed_demo_stations, stations_cli
 
     app.cli.add_command(stations_cli)
+    app.cli.add_command(users_cli)
 
     @app.cli.command("seed-demo")
     @i18n.in_cli_locale
     def seed_demo() -> None:
         """Load the demo data of every domain; running it again changes nothing."""
-        for seeder in (seed_demo_stations,):
+        for seeder in (seed_demo_stations, seed_demo_accounts):
             click.echo(seeder())
 
 

@@ -2,6 +2,7 @@
 laptop, in CI and in production. YIZHAN_ENV picks development (the default), testing or
 production."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,6 +36,7 @@ def settings_for(name: str | None = None) -> dict:
         "NEAREST_MAX_LIMIT": 50,
         "BBOX_MAX_FEATURES": 500,
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs are fingerprinted
+        **account_security_settings(env),
     }
     if name == "development":
         settings["SECRET_KEY"] = settings["SECRET_KEY"] or "dev-only-not-secret"
@@ -43,5 +45,34 @@ def settings_for(name: str | None = None) -> dict:
             TESTING=True,
             SECRET_KEY="testing-not-secret",
             SQLALCHEMY_DATABASE_URI=env.get("TEST_DATABASE_URL", "sqlite://"),
+            # Tests choose Redis explicitly (tests/test_rate_limits.py); CSRF stays on.
+            RATELIMIT_STORAGE_URI="memory://",
+            RATELIMIT_KEY_PREFIX="yizhan-test",
         )
     return settings
+
+
+def account_security_settings(env) -> dict:
+    """Cookies, sessions and rate limits; docs/security.md explains each choice."""
+    secure = env.get("PREFERRED_URL_SCHEME", "http") == "https"
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        # Riders should not have to log in every day.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        # Memory storage counts per process: several gunicorn workers would multiply every
+        # limit, so production sets REDIS_URL.
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "yizhan",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_DEFAULT": "60 per 10 minutes",
+        "RATELIMIT_LOGIN_PER_PHONE": "5 per 15 minutes",
+        "RATELIMIT_LOGIN_PER_IP": "30 per 15 minutes",
+        "RATELIMIT_REGISTER_PER_IP": "10 per hour",
+        "RATELIMIT_WRITES_PER_USER": "60 per 10 minutes",
+    }

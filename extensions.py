@@ -1,7 +1,11 @@
 """Extension objects, created unbound so that create_app() can bind them to any app."""
+from flask import request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -28,3 +32,9 @@ babel = Babel()
 htmx = HTMX()
 compress = Compress()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# One limiter for the process; RATELIMIT_STORAGE_URI (config.py) picks memory or Redis.
+# Keys are the client address unless a limit names its own key function.
+# Every write without a limit of its own gets the RATELIMIT_DEFAULT one; reads are exempt.
+limiter = Limiter(key_func=get_remote_address,
+                  default_limits_exempt_when=lambda: request.method in ("GET", "HEAD", "OPTIONS"))

@@ -47,3 +47,22 @@ def set_security_headers(response):
 def init_app(app: Flask) -> None:
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly, localised pages for a refused CSRF token (400) and a rate limit (429)."""
+    from flask import render_template, request
+    from flask_wtf.csrf import CSRFError
+
+    def _page(template: str, code: int, **context):
+        if request.path.startswith("/api/"):
+            return {"error": context.get("message", "")}, code
+        return render_template(template, **context), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        return _page("accounts/csrf_error.html", 400, message=error.description)
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        return _page("errors/429.html", 429, message=str(error.description))

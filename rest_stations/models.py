@@ -1,7 +1,8 @@
 """The Station table."""
 from datetime import date, datetime, timezone
 
-from sqlalchemy import CheckConstraint, Date, DateTime, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from extensions import db
@@ -49,6 +50,9 @@ class Station(db.Model):
     phone: Mapped[str] = mapped_column(String(30), default="")
     status: Mapped[str] = mapped_column(String(20), default="active")
     last_verified_on: Mapped[date | None] = mapped_column(Date)
+    # The union branch that runs the station; its staff may edit it (accounts.policy).
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow

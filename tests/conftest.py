@@ -14,6 +14,7 @@ from sqlalchemy import text
 from app import create_app
 from extensions import db
 from rest_stations.models import Station
+from tests.accounts.factories import make_organisation, make_user  # noqa: F401 (fixtures)
 
 DATABASES = {"sqlite": "sqlite:///{tmp}/test.sqlite3"}
 if os.environ.get("TEST_DATABASE_URL"):
@@ -109,3 +110,13 @@ def make_station(app):
         return station
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(request):
+    """Rate-limit counters start at zero in every test (the limiter outlives the app)."""
+    if "app" in request.fixturenames:
+        from extensions import limiter
+
+        limiter.reset()
+    yield

@@ -1,0 +1,1 @@
+"""Accounts: workers, staff and admins; login, profile, privacy, and who may do what."""

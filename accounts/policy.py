@@ -1,0 +1,152 @@
+"""Who may do what: the one place that decides.
+
+Every view declares its rule with `@public` or `@requires(permission)`; a before-request hook
+enforces it, so no view checks roles by hand. Blueprints whose pages are all public (the
+station finder, its JSON API, the language switch) are declared once in PUBLIC_BLUEPRINTS; a
+view in them that needs more says so with `@requires`. An endpoint with no rule at all is
+refused (fail closed), and tests/test_authorisation.py fails until it is in its table.
+
+Outcomes: anonymous visitors are sent to the login page; a signed-in user without the
+permission gets 403, or 404 when the URL names a record (we do not confirm it exists).
+Object-level rules live here too: `people_visible_to()`, `stations_managed_by()` and their
+`..._or_404` lookups.
+"""
+import logging
+
+from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import Select, false
+
+from accounts.models import User
+from extensions import db, htmx
+from rest_stations.models import Station
+
+PUBLIC = "public"
+PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language"})
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+_WORKER = frozenset({"own_account"})
+_STAFF = _WORKER | {"view_people", "reveal_phone", "manage_org_stations"}
+_ADMIN = _STAFF | {"manage_staff", "manage_all_stations"}
+PERMISSIONS: dict[str, frozenset[str]] = {"worker": _WORKER, "staff": _STAFF, "admin": _ADMIN}
+KNOWN_PERMISSIONS = frozenset().union(*PERMISSIONS.values())
+
+log = logging.getLogger(__name__)
+
+
+def public(view):
+    """Anyone, signed in or not, may use this view."""
+    view.policy = PUBLIC
+    return view
+
+
+def requires(permission: str):
+    """Only signed-in users whose role grants `permission` may use this view."""
+    if permission not in KNOWN_PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def mark(view):
+        # An attribute, not a wrapper: the order of decorators does not matter, and
+        # functools.wraps in outer decorators (e.g. rate limits) copies it along.
+        view.policy = permission
+        return view
+
+    return mark
+
+
+def has_permission(user, permission: str) -> bool:
+    """Whether `user` (possibly anonymous) holds `permission`."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return permission in PERMISSIONS.get(user.role, frozenset())
+
+
+def rule_for(endpoint: str, app: Flask | None = None) -> str | None:
+    """The rule an endpoint declared: PUBLIC, a permission name, or None (refused)."""
+    app = app or current_app
+    view = app.view_functions.get(endpoint)
+    declared = getattr(view, "policy", None)
+    if declared:
+        return declared
+    blueprint, dot, _ = endpoint.partition(".")
+    if endpoint in PUBLIC_ENDPOINTS or (dot and blueprint in PUBLIC_BLUEPRINTS):
+        return PUBLIC
+    return None
+
+
+def enforce():
+    """Before every request: apply the endpoint's rule."""
+    endpoint = request.endpoint
+    if endpoint is None:  # no route matched; routing answers 404/405 itself
+        return None
+    rule = rule_for(endpoint)
+    if rule == PUBLIC:
+        return None
+    if rule is None:
+        log.error("endpoint %s has no access rule; refused", endpoint)
+        return forbidden()
+    if not current_user.is_authenticated:
+        return to_login()
+    if not has_permission(current_user, rule):
+        if request.view_args:
+            abort(404)
+        return forbidden()
+    return None
+
+
+def forbidden():
+    return render_template("accounts/forbidden.html"), 403
+
+
+def to_login():
+    """Send an anonymous visitor to the login page, and back here afterwards."""
+    target = url_for("accounts.login", next=request.full_path.rstrip("?")) \
+        if request.method == "GET" else url_for("accounts.login")
+    if htmx and not htmx.boosted:
+        # htmx would follow a redirect inside its XHR and swap the login form into a fragment.
+        return "", 401, {"HX-Redirect": target}
+    return redirect(target)
+
+
+def people_visible_to(user) -> Select:
+    """Accounts a staff member may look at: admins see everyone, staff see the workers of
+    their organisation's district, everyone else sees no one."""
+    query = db.select(User).where(User.deleted_at.is_(None))
+    if has_permission(user, "manage_staff"):
+        return query
+    if has_permission(user, "view_people") and user.organisation is not None:
+        return query.where(User.role == "worker",
+                           User.home_district == user.organisation.district)
+    return query.where(false())
+
+
+def get_person_or_404(user_id: int) -> User:
+    """A person `current_user` may see, or 404 whether or not the id exists."""
+    person = db.session.scalar(people_visible_to(current_user).where(User.id == user_id))
+    if person is None:
+        abort(404)
+    return person
+
+
+def stations_managed_by(user) -> Select:
+    """Stations a user may edit: admins all, staff their organisation's, others none."""
+    query = db.select(Station)
+    if has_permission(user, "manage_all_stations"):
+        return query
+    if has_permission(user, "manage_org_stations") and user.organisation_id is not None:
+        return query.where(Station.organisation_id == user.organisation_id)
+    return query.where(false())
+
+
+def get_managed_station_or_404(station_id: int) -> Station:
+    """A station `current_user` may edit, or 404."""
+    station = db.session.scalar(stations_managed_by(current_user).where(Station.id == station_id))
+    if station is None:
+        abort(404)
+    return station
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce)
+    # Templates show or hide links with the same rules the views enforce.
+    app.jinja_env.globals["has_permission"] = has_permission

@@ -1,0 +1,202 @@
+"""What accounts do: register, authenticate, edit, export, delete, reveal a phone, manage
+staff. Plain functions that tests call without a request; views only parse and choose."""
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask_babel import gettext as _
+from sqlalchemy import update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounts.models import AuditEvent, Organisation, User
+from accounts.phones import masked
+from accounts.vocabulary import ROLES
+from extensions import db
+
+MIN_PASSWORD_LENGTH = 8
+PASSWORD_METHOD = "scrypt"
+# Checked when the phone is unknown, so a wrong number takes as long as a wrong password and
+# response times do not tell which numbers have accounts.
+_DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is for the person who broke it."""
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("Passwords have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def user_by_phone(phone: str) -> User | None:
+    """The live account with this E.164 number, if any."""
+    return db.session.scalar(db.select(User).where(User.phone == phone, User.deleted_at.is_(None)))
+
+
+def phone_is_taken(phone: str) -> bool:
+    return db.session.scalar(db.select(User.id).where(User.phone == phone)) is not None
+
+
+def register_worker(phone: str, display_name: str, password: str, *, platform: str = "",
+                    home_district: str = "", language: str = "zh_Hans",
+                    consented_at: datetime | None = None) -> User:
+    """Create a worker account; the caller has shown the privacy statement and got consent."""
+    if consented_at is None:
+        raise AccountError(_("Please agree to the privacy statement."))
+    user = User(phone=phone, display_name=display_name.strip(), password_hash=hash_password(password),
+                role="worker", platform=platform, home_district=home_district.strip(),
+                language=language, consent_at=consented_at)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(phone: str | None, password: str) -> User | None:
+    """The account these credentials open, or None; deleted accounts never authenticate."""
+    user = user_by_phone(phone) if phone else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def update_profile(user: User, *, display_name: str, platform: str, home_district: str,
+                   language: str) -> None:
+    user.display_name = display_name.strip()
+    user.platform = platform
+    user.home_district = home_district.strip()
+    user.language = language
+    db.session.commit()
+
+
+def exported_data(user: User) -> dict:
+    """Everything we hold about a person, for the JSON download."""
+    reveals = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.subject_id == user.id).order_by(AuditEvent.id))
+    return {
+        "account": {
+            "id": user.id,
+            "phone": user.phone,
+            "display_name": user.display_name,
+            "role": user.role,
+            "organisation": user.organisation.name if user.organisation else None,
+            "platform": user.platform,
+            "home_district": user.home_district,
+            "language": user.language,
+            "consent_at": _iso(user.consent_at),
+            "created_at": _iso(user.created_at),
+        },
+        # Staff actions that touched this account, e.g. who saw the full phone number.
+        "access_log": [
+            {"action": event.action, "at": _iso(event.created_at),
+             "by": event.actor.display_name if event.actor else None}
+            for event in reveals
+        ],
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def delete_account(user: User) -> None:
+    """Anonymise the account: nothing identifying stays, the row stays as a tombstone so
+    counts that reference it (check-ins, registrations) still add up."""
+    user.phone = None
+    user.display_name = ""
+    user.password_hash = None
+    user.platform = ""
+    user.home_district = ""
+    user.consent_at = None
+    user.deleted_at = now()
+    # Audit rows stay (they record what staff did) but lose the masked number.
+    db.session.execute(update(AuditEvent).where(AuditEvent.subject_id == user.id).values(detail=""))
+    db.session.commit()
+
+
+def reveal_phone(staff: User, person: User) -> str:
+    """The person's full number, with an audit row saying who saw it and when."""
+    db.session.add(AuditEvent(actor_id=staff.id, subject_id=person.id, action="reveal_phone",
+                              detail=masked(person.phone)))
+    db.session.commit()
+    return person.phone or ""
+
+
+def phone_reveals(person: User) -> list[AuditEvent]:
+    return list(db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.subject_id == person.id,
+                                    AuditEvent.action == "reveal_phone")
+        .order_by(AuditEvent.id.desc())))
+
+
+def organisation_named(name: str) -> Organisation | None:
+    return db.session.scalar(db.select(Organisation).where(Organisation.name == name.strip()))
+
+
+def ensure_organisation(name: str, city: str = "", district: str = "") -> Organisation:
+    """The organisation with this name, created if it does not exist yet."""
+    organisation = organisation_named(name)
+    if organisation is None:
+        organisation = Organisation(name=name.strip(), city=city, district=district)
+        db.session.add(organisation)
+        db.session.flush()
+    return organisation
+
+
+def all_organisations() -> list[Organisation]:
+    return list(db.session.scalars(db.select(Organisation).order_by(Organisation.name)))
+
+
+@dataclass
+class RoleChange:
+    role: str
+    organisation: Organisation | None
+
+
+def _checked_role(role: str, organisation: Organisation | None) -> RoleChange:
+    if role not in ROLES:
+        raise AccountError(_("Unknown role: %(role)s", role=role))
+    if role == "staff" and organisation is None:
+        raise AccountError(_("Staff must belong to an organisation."))
+    return RoleChange(role, organisation if role != "worker" else None)
+
+
+def create_account(phone: str, display_name: str, password: str, role: str,
+                   organisation: Organisation | None = None, *, actor: User | None = None) -> User:
+    """Create an account of any role (CLI and admin page); staff need an organisation."""
+    change = _checked_role(role, organisation)
+    if phone_is_taken(phone):
+        raise AccountError(_("This phone number already has an account."))
+    user = User(phone=phone, display_name=display_name.strip(), password_hash=hash_password(password),
+                role=change.role, organisation=change.organisation)
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(AuditEvent(actor_id=actor.id if actor else None, subject_id=user.id,
+                              action="create_account", detail=role))
+    db.session.commit()
+    return user
+
+
+def set_role(user: User, role: str, organisation: Organisation | None = None, *,
+             actor: User | None = None) -> None:
+    """Change a live account's role; workers lose their organisation, staff must have one."""
+    if user.deleted_at is not None:
+        raise AccountError(_("This account has been deleted."))
+    change = _checked_role(role, organisation or user.organisation)
+    user.role = change.role
+    user.organisation = change.organisation
+    db.session.add(AuditEvent(actor_id=actor.id if actor else None, subject_id=user.id,
+                              action="set_role",
+                              detail=f"{role} {change.organisation.name if change.organisation else ''}".strip()))
+    db.session.commit()
+
+
+def staff_accounts() -> list[User]:
+    return list(db.session.scalars(
+        db.select(User).where(User.role.in_(("staff", "admin")), User.deleted_at.is_(None))
+        .order_by(User.role, User.id)))

@@ -1,0 +1,29 @@
+"""Test helpers for accounts: CSRF tokens taken from real pages, and logging in for real.
+
+CSRF stays on in tests (TESTING does not turn it off), so every POST in the suite proves
+the token is needed: helpers read the token a page gives the browser, as htmx does.
+"""
+import re
+
+TOKEN_IN_HX_HEADERS = re.compile(r'"X-CSRFToken": "([^"]+)"')
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+def csrf_token(client, path: str = "/account/login") -> str:
+    """The token a browser would send: base.html puts it in the body's hx-headers."""
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    return TOKEN_IN_HX_HEADERS.search(page).group(1)
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    """A POST with a valid CSRF token, as a browser form sends it."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(path, data=data, **kwargs)
+
+
+def log_in(client, user, password: str = DEFAULT_PASSWORD, remember: bool = False):
+    response = post(client, "/account/login", {"phone": user.phone, "password": password,
+                                               **({"remember": "y"} if remember else {})})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return response

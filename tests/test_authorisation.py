@@ -1,0 +1,143 @@
+"""Who may do what, endpoint by endpoint.
+
+ENDPOINTS must name every endpoint in app.url_map: a new endpoint without a row fails
+test_every_endpoint_is_in_the_table, so nobody adds a page without deciding who may use it.
+
+Each row gives the request (method and URL, built from a scenario: organisation A owns the
+worker "subject" (same district) and a station; organisation B is another branch) and the
+outcome for the five kinds of visitor:
+  anonymous, worker (not the subject), other_staff (staff of B), own_staff (staff of A), admin.
+Outcomes: a status code, or LOGIN (redirected to the login page). POSTs carry a valid CSRF
+token and the smallest valid form, so a 303 means the write happened.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+
+from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, log_in
+
+LOGIN = "login"
+VISITORS = ("anonymous", "worker", "other_staff", "own_staff", "admin")
+
+
+@dataclass
+class Row:
+    method: str
+    url: Callable[[dict], str]
+    outcomes: dict  # visitor -> expected outcome
+    form: Callable[[dict], dict] = field(default=lambda s: {})
+
+
+def everyone(outcome):
+    return dict.fromkeys(VISITORS, outcome)
+
+
+def signed_in(outcome):
+    return {"anonymous": LOGIN, **dict.fromkeys(VISITORS[1:], outcome)}
+
+
+STAFF_ONLY = {"anonymous": LOGIN, "worker": 403, "other_staff": 200, "own_staff": 200, "admin": 200}
+ADMIN_ONLY = {"anonymous": LOGIN, "worker": 403, "other_staff": 403, "own_staff": 403, "admin": 200}
+# A record a visitor may not see answers 404, so its existence is not confirmed.
+SUBJECT_RECORD = {"anonymous": LOGIN, "worker": 404, "other_staff": 404, "own_staff": 200,
+                  "admin": 200}
+
+ENDPOINTS: dict[str, Row] = {
+    # Public: the station finder, its JSON API, static files, the language switch.
+    "static": Row("GET", lambda s: "/static/css/accounts.css", everyone(200)),
+    "stations.index": Row("GET", lambda s: "/", everyone(200)),
+    "stations.detail": Row("GET", lambda s: f"/stations/{s['station']}", everyone(200)),
+    "stations.detail_map": Row("GET", lambda s: f"/stations/{s['station']}/map", everyone(200)),
+    "stations.finder_map": Row("GET", lambda s: "/map?lat=39.13&lon=117.2", everyone(200)),
+    "stations_api.nearest": Row("GET", lambda s: "/api/stations/nearest?lat=39.13&lon=117.2",
+                                everyone(200)),
+    "stations_api.in_bbox": Row("GET", lambda s: "/api/stations?bbox=117,39,118,40", everyone(200)),
+    "language.update": Row("POST", lambda s: "/language", everyone(303),
+                           form=lambda s: {"lang": "en", "next": "/"}),
+    # Own account. Login and registration pages send signed-in users on to their account.
+    "accounts.login": Row("GET", lambda s: "/account/login", {**everyone(303), "anonymous": 200}),
+    "accounts.register": Row("GET", lambda s: "/account/register",
+                             {**everyone(303), "anonymous": 200}),
+    "accounts.logout": Row("POST", lambda s: "/account/logout", signed_in(303)),
+    "accounts.profile": Row("GET", lambda s: "/account", signed_in(200)),
+    "accounts.export": Row("GET", lambda s: "/account/export.json", signed_in(200)),
+    "accounts.delete": Row("GET", lambda s: "/account/delete", signed_in(200)),
+    # Staff pages: rows are scoped to the staff member's organisation.
+    "staff.people": Row("GET", lambda s: "/staff/people", STAFF_ONLY),
+    "staff.stations": Row("GET", lambda s: "/staff/stations", STAFF_ONLY),
+    "staff.person": Row("GET", lambda s: f"/staff/people/{s['subject']}", SUBJECT_RECORD),
+    "staff.reveal_phone": Row("POST", lambda s: f"/staff/people/{s['subject']}/phone",
+                              SUBJECT_RECORD),
+    # Admin only: staff accounts and roles.
+    "staff.accounts": Row("GET", lambda s: "/staff/accounts", ADMIN_ONLY),
+    "staff.create_account": Row(
+        "POST", lambda s: "/staff/accounts",
+        {**ADMIN_ONLY, "admin": 303},
+        form=lambda s: {"phone": "13700000001", "display_name": "新同事", "password": "a long password",
+                        "role": "staff", "organisation_id": s["org_a"]}),
+    "staff.set_role": Row(
+        "POST", lambda s: f"/staff/people/{s['subject']}/role",
+        {**SUBJECT_RECORD, "own_staff": 404, "admin": 303},
+        form=lambda s: {"role": "staff", "organisation_id": s["org_a"]}),
+}
+
+
+def test_every_endpoint_is_in_the_table(app):
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert registered - ENDPOINTS.keys() == set(), "add these endpoints to ENDPOINTS"
+    assert ENDPOINTS.keys() - registered == set(), "these endpoints no longer exist"
+
+
+def test_every_endpoint_declares_an_access_rule(app):
+    from accounts.policy import rule_for
+
+    assert [e for e in ENDPOINTS if rule_for(e, app) is None] == []
+
+
+def test_a_view_without_a_rule_is_refused_for_everyone():
+    from app import create_app
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app.add_url_rule("/unruled", "unruled", lambda: "secret")
+    response = app.test_client().get("/unruled")
+    assert response.status_code == 403 and b"secret" not in response.data
+
+
+@pytest.fixture
+def scenario(make_organisation, make_user, make_station):
+    org_a = make_organisation("河东区总工会", district="河东区")
+    org_b = make_organisation("朝阳区总工会", city="北京市", district="朝阳区")
+    return {
+        "org_a": org_a.id,
+        "station": make_station(organisation_id=org_a.id).id,
+        "subject": make_user("worker", home_district="河东区").id,
+        "visitors": {
+            "worker": make_user("worker", home_district="河东区"),
+            "other_staff": make_user("staff", organisation_id=org_b.id),
+            "own_staff": make_user("staff", organisation_id=org_a.id),
+            "admin": make_user("admin"),
+        },
+    }
+
+
+def _outcome(response):
+    location = response.headers.get("Location", "")
+    if response.status_code in (302, 303) and location.startswith("/account/login"):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize("endpoint", sorted(ENDPOINTS))
+def test_endpoint_answers_each_visitor_as_the_table_says(client, scenario, endpoint, visitor):
+    row = ENDPOINTS[endpoint]
+    if visitor != "anonymous":
+        log_in(client, scenario["visitors"][visitor], DEFAULT_PASSWORD)
+    url = row.url(scenario)
+    if row.method == "GET":
+        response = client.get(url)
+    else:
+        data = {"csrf_token": csrf_token(client), **row.form(scenario)}
+        response = client.post(url, data=data)
+    assert _outcome(response) == row.outcomes[visitor], response.get_data(as_text=True)[:300]
