@@ -67,18 +67,16 @@ def read_finder(args: MultiDict) -> tuple[Finder, int]:
     except BadParameter as error:
         finder.error = error.message
         return finder, 400
-    if "q" in args:
-        finder.q = args["q"].strip()
-        if not finder.q:
-            finder.query_error = _("Type a district, street or station name.")
-            return finder, 422
-        if len(finder.q) > QUERY_MAX_LENGTH:
+    # One form sends everything: search text wins, then a position; an empty field is absent.
+    text = args.get("q", "").strip()
+    if text:
+        finder.q = text
+        if len(text) > QUERY_MAX_LENGTH:
             finder.query_error = _("Use at most %(num)d characters.", num=QUERY_MAX_LENGTH)
             return finder, 422
-        finder.results = search_stations(finder.q, limit=SEARCH_LIMIT, amenities=finder.amenities,
+        finder.results = search_stations(text, limit=SEARCH_LIMIT, amenities=finder.amenities,
                                          open_now=finder.open_now)
-        return finder, 200
-    if "lat" in args or "lon" in args:
+    elif args.get("lat", "").strip() or args.get("lon", "").strip():
         try:
             query = nearest_query(args, LIST_LIMIT, current_app.config["NEAREST_MAX_LIMIT"])
         except BadParameter:
@@ -88,6 +86,9 @@ def read_finder(args: MultiDict) -> tuple[Finder, int]:
         finder.lat, finder.lon = query.lat, query.lon
         finder.results = nearest_stations(query.lat, query.lon, limit=query.limit,
                                           amenities=finder.amenities, open_now=finder.open_now)
+    elif args.get("action") == "search":
+        finder.query_error = _("Type a district, street or station name.")
+        return finder, 422
     return finder, 200
 
 
