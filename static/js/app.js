@@ -26,7 +26,6 @@
     if (!box) return;
     var button = box.querySelector(".js-locate");
     var status = document.getElementById("locate-status");
-    box.hidden = false;
     if (!("geolocation" in navigator)) {
       button.hidden = true;
       status.textContent = message("unavailable");
