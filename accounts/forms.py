@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from accounts.phones import normalise_mainland_mobile
 from accounts.services import MIN_PASSWORD_LENGTH
@@ -20,6 +20,11 @@ class MainlandMobile(StringField):
         if normalised is None:
             raise ValidationError(_l("Enter a mainland mobile number, e.g. 138 1234 5678."))
         self.data = normalised
+
+
+def _stripped(value):
+    """Surrounding spaces go; an empty optional field is '' (never None)."""
+    return (value or "").strip()
 
 
 def _platform_choices():
@@ -43,12 +48,12 @@ def _phone_field():
 
 class RegisterForm(FlaskForm):
     phone = _phone_field()
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)],
+    display_name = StringField(_l("Name"), filters=[_stripped], validators=[DataRequired(), Length(max=50)],
                                description=_l("What staff call you; a nickname is fine."),
                                render_kw={"autocomplete": "nickname"})
     password = _password(_l("Password"))
     platform = SelectField(_l("Platform (optional)"), choices=_platform_choices(), default="")
-    home_district = StringField(_l("District you work in (optional)"),
+    home_district = StringField(_l("District you work in (optional)"), filters=[_stripped],
                                 validators=[Optional(), Length(max=50)],
                                 render_kw={"placeholder": _l("e.g. 河东区"),
                                            "autocomplete": "address-level3"})
@@ -64,10 +69,11 @@ class LoginForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)],
+    display_name = StringField(_l("Name"), filters=[_stripped], validators=[DataRequired(), Length(max=50)],
                                render_kw={"autocomplete": "nickname"})
     platform = SelectField(_l("Platform"), choices=_platform_choices(), default="")
-    home_district = StringField(_l("District you work in"), validators=[Optional(), Length(max=50)])
+    home_district = StringField(_l("District you work in"), filters=[_stripped],
+                                validators=[Optional(), Length(max=50)])
     language = SelectField(_l("Language"), choices=[SelectChoice(code, label)
                                                          for code, label in LANGUAGE_LABELS.items()])
 
@@ -83,7 +89,7 @@ class ConfirmForm(FlaskForm):
 
 class CreateStaffForm(FlaskForm):
     phone = _phone_field()
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=50)])
+    display_name = StringField(_l("Name"), filters=[_stripped], validators=[DataRequired(), Length(max=50)])
     password = _password(_l("First password"))
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ("staff", "admin")])
     organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)

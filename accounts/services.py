@@ -49,7 +49,7 @@ def register_worker(phone: str, display_name: str, password: str, *, platform: s
     if consented_at is None:
         raise AccountError(_("Please agree to the privacy statement."))
     user = User(phone=phone, display_name=display_name.strip(), password_hash=hash_password(password),
-                role="worker", platform=platform, home_district=home_district.strip(),
+                role="worker", platform=platform, home_district=(home_district or "").strip(),
                 language=language, consent_at=consented_at)
     db.session.add(user)
     db.session.commit()
@@ -69,7 +69,7 @@ def update_profile(user: User, *, display_name: str, platform: str, home_distric
                    language: str) -> None:
     user.display_name = display_name.strip()
     user.platform = platform
-    user.home_district = home_district.strip()
+    user.home_district = (home_district or "").strip()
     user.language = language
     db.session.commit()
 

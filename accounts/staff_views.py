@@ -9,9 +9,9 @@ from accounts.forms import ConfirmForm, CreateStaffForm, SetRoleForm, organisati
 from accounts.models import Organisation, User
 from accounts.phones import masked
 from accounts.policy import requires
-from accounts.rendering import page_or_fragment
 from accounts.vocabulary import PLATFORM_LABELS, ROLE_LABELS
 from extensions import db
+from pages import render_page_or_fragment
 from rest_stations.models import Station
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
@@ -56,10 +56,10 @@ def _person_page(person: User, revealed: str | None, status: int = 200):
     role_form = None
     if policy.has_permission(current_user, "manage_staff"):
         role_form = _role_form(person)
-    return page_or_fragment("accounts/staff/person.html", "accounts/staff/_phone.html", status,
-                            person=person, masked_phone=masked(person.phone), revealed=revealed,
-                            reveal_form=ConfirmForm(), role_form=role_form,
-                            reveals=services.phone_reveals(person))
+    return render_page_or_fragment(
+        "accounts/staff/person.html", "accounts/staff/_phone.html",
+        status=status, person=person, masked_phone=masked(person.phone), revealed=revealed,
+        reveal_form=ConfirmForm(), role_form=role_form, reveals=services.phone_reveals(person))
 
 
 def _role_form(person: User) -> SetRoleForm:
@@ -106,8 +106,9 @@ def _create_form() -> CreateStaffForm:
 
 
 def _accounts_page(form: CreateStaffForm, status: int = 200):
-    return page_or_fragment("accounts/staff/accounts.html", "accounts/staff/_create_form.html",
-                            status, form=form, staff=services.staff_accounts(), masked=masked)
+    return render_page_or_fragment(
+        "accounts/staff/accounts.html", "accounts/staff/_create_form.html",
+        status=status, form=form, staff=services.staff_accounts(), masked=masked)
 
 
 @blueprint.post("/accounts")

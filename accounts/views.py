@@ -10,8 +10,8 @@ from accounts import rate_limits, services
 from accounts.forms import DeleteAccountForm, LoginForm, ProfileForm, RegisterForm
 from accounts.phones import masked
 from accounts.policy import public, requires
-from accounts.rendering import page_or_fragment
 from i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, safe_next
+from pages import render_page_or_fragment
 
 blueprint = Blueprint("accounts", __name__, url_prefix="/account", template_folder="templates")
 
@@ -56,8 +56,9 @@ def register():
             return _signed_in(user, remember=True, next_url=None, message=_(
                 "Welcome, %(name)s. Your account is ready.", name=user.display_name))
     status = 422 if form.is_submitted() else 200
-    return page_or_fragment("accounts/register.html", "accounts/_register_form.html", status,
-                            form=form)
+    return render_page_or_fragment(
+        "accounts/register.html", "accounts/_register_form.html",
+        status=status, form=form)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -75,8 +76,9 @@ def login():
             return _signed_in(user, remember=form.remember.data, next_url=next_url)
         form.password.errors.append(_("That phone number and password do not match."))
     status = 422 if form.is_submitted() else 200
-    return page_or_fragment("accounts/login.html", "accounts/_login_form.html", status,
-                            form=form, next_url=next_url)
+    return render_page_or_fragment(
+        "accounts/login.html", "accounts/_login_form.html",
+        status=status, form=form, next_url=next_url)
 
 
 @blueprint.post("/logout")
@@ -100,8 +102,9 @@ def profile():
         flash(_("Saved."))
         return _remember_language(_see_other("accounts.profile"), user.language)
     status = 422 if form.is_submitted() else 200
-    return page_or_fragment("accounts/profile.html", "accounts/_profile_form.html", status,
-                            form=form, user=user, masked_phone=masked(user.phone))
+    return render_page_or_fragment(
+        "accounts/profile.html", "accounts/_profile_form.html",
+        status=status, form=form, user=user, masked_phone=masked(user.phone))
 
 
 @blueprint.get("/export.json")
@@ -131,5 +134,6 @@ def delete():
             flash(_("Your account has been deleted. Thank you for using Yizhan."))
             return _see_other("stations.index")
     status = 422 if form.is_submitted() else 200
-    return page_or_fragment("accounts/delete.html", "accounts/_delete_form.html", status,
-                            form=form)
+    return render_page_or_fragment(
+        "accounts/delete.html", "accounts/_delete_form.html",
+        status=status, form=form)
