@@ -31,3 +31,9 @@ def masked(e164: str | None) -> str:
         return ""
     digits = national_digits(e164)
     return f"{digits[:3]}****{digits[-4:]}"
+
+
+def spaced(e164: str) -> str:
+    """'+8613812341234' -> '138 1234 1234', the way people read numbers aloud."""
+    digits = national_digits(e164)
+    return f"{digits[:3]} {digits[3:7]} {digits[7:]}"

@@ -7,7 +7,7 @@ from flask_login import current_user
 from accounts import policy, rate_limits, services
 from accounts.forms import ConfirmForm, CreateStaffForm, SetRoleForm, organisation_choices
 from accounts.models import Organisation, User
-from accounts.phones import masked
+from accounts.phones import masked, spaced
 from accounts.policy import requires
 from accounts.vocabulary import PLATFORM_LABELS, ROLE_LABELS
 from extensions import db
@@ -21,7 +21,7 @@ PEOPLE_PAGE_SIZE = 200
 
 @blueprint.context_processor
 def labels() -> dict:
-    return {"role_labels": ROLE_LABELS, "platform_labels": PLATFORM_LABELS}
+    return {"role_labels": ROLE_LABELS, "platform_labels": PLATFORM_LABELS, "spaced": spaced}
 
 
 @blueprint.get("/people")
