@@ -33,7 +33,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
     __table_args__ = (
-        CheckConstraint("role IN ('worker', 'staff', 'admin')", name="role_known"),
+        CheckConstraint("role IN ('worker', 'staff', 'admin', 'volunteer')", name="role_known"),
         CheckConstraint("role <> 'staff' OR organisation_id IS NOT NULL",
                         name="staff_have_organisation"),
         CheckConstraint("deleted_at IS NOT NULL OR (phone IS NOT NULL AND password_hash IS NOT NULL)",
