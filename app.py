@@ -60,6 +60,14 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(accounts_views)
     app.register_blueprint(staff_views)
+
+    from notifications.views import blueprint as notifications_views
+    from wishes.staff_views import blueprint as wish_staff_views
+    from wishes.views import blueprint as wishes_views
+
+    app.register_blueprint(notifications_views)
+    app.register_blueprint(wishes_views)
+    app.register_blueprint(wish_staff_views)
     init_login(app)
     accounts.policy.init_app(app)
 
@@ -79,6 +87,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from accounts.cli import seed_demo_accounts, users_cli
     from rest_stations.cli import seed_demo_stations, stations_cli
+    from wishes.cli import seed_demo_wishes
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(users_cli)
@@ -87,7 +96,7 @@ def register_commands(app: Flask) -> None:
     @i18n.in_cli_locale
     def seed_demo() -> None:
         """Load the demo data of every domain; running it again changes nothing."""
-        for seeder in (seed_demo_stations, seed_demo_accounts):
+        for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_wishes):
             click.echo(seeder())
 
 

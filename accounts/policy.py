@@ -25,10 +25,18 @@ PUBLIC = "public"
 PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language"})
 PUBLIC_ENDPOINTS = frozenset({"static"})
 
-_WORKER = frozenset({"own_account"})
-_STAFF = _WORKER | {"view_people", "reveal_phone", "manage_org_stations"}
-_ADMIN = _STAFF | {"manage_staff", "manage_all_stations"}
-PERMISSIONS: dict[str, frozenset[str]] = {"worker": _WORKER, "staff": _STAFF, "admin": _ADMIN}
+_WORKER = frozenset({"own_account", "check_in"})
+_STAFF = _WORKER | {"view_people", "reveal_phone", "manage_org_stations",
+                    "claim_wish", "moderate_wishes", "resolve_reports", "view_station_usage"}
+_ADMIN = _STAFF | {"manage_staff", "manage_all_stations", "moderate_all_wishes"}
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Only workers make wishes; volunteers (and staff) claim them. wishes.rules decides
+    # which wish a permission applies to.
+    "worker": _WORKER | {"submit_wish"},
+    "volunteer": _WORKER | {"claim_wish"},
+    "staff": _STAFF,
+    "admin": _ADMIN,
+}
 KNOWN_PERMISSIONS = frozenset().union(*PERMISSIONS.values())
 
 log = logging.getLogger(__name__)
@@ -144,6 +152,18 @@ def get_managed_station_or_404(station_id: int) -> Station:
     if station is None:
         abort(404)
     return station
+
+
+def wishes_moderated_by(user) -> Select:
+    """Wishes a user moderates: admins all, staff their organisation's, others none."""
+    from wishes.models import Wish
+
+    query = db.select(Wish)
+    if has_permission(user, "moderate_all_wishes"):
+        return query
+    if has_permission(user, "moderate_wishes") and user.organisation_id is not None:
+        return query.where(Wish.organisation_id == user.organisation_id)
+    return query.where(false())
 
 
 def init_app(app: Flask) -> None:

@@ -3,8 +3,9 @@ from flask_babel import lazy_gettext as _l
 
 # Roles are a string column with a CHECK constraint, so a new role (e.g. "volunteer" for
 # wishes) is a migration that rewrites the constraint, not a new type.
-ROLES = ("worker", "staff", "admin")
-ROLE_LABELS = {"worker": _l("Worker"), "staff": _l("Union staff"), "admin": _l("Administrator")}
+ROLES = ("worker", "volunteer", "staff", "admin")
+ROLE_LABELS = {"worker": _l("Worker"), "volunteer": _l("Volunteer"), "staff": _l("Union staff"),
+               "admin": _l("Administrator")}
 
 PLATFORMS = ("meituan", "eleme", "sf", "didi", "huolala", "other")
 PLATFORM_LABELS = {

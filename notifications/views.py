@@ -1,0 +1,45 @@
+"""The inbox: a list of notices, each opened with a POST that marks it read (CSRFProtect
+checks the token of every POST)."""
+from flask import Blueprint, abort, redirect, url_for
+from flask_login import current_user
+
+from accounts.policy import requires
+from i18n import safe_next
+from notifications import inbox
+from pages import render_page_or_fragment
+
+blueprint = Blueprint("notifications", __name__, url_prefix="/notifications",
+                      template_folder="templates")
+
+
+@blueprint.app_context_processor
+def bell() -> dict:
+    """The header bell's count, for signed-in people only (one indexed count query)."""
+    def unread() -> int:
+        return inbox.unread_count(current_user.id) if current_user.is_authenticated else 0
+    return {"unread_notifications": unread}
+
+
+@blueprint.get("")
+@requires("own_account")
+def index():
+    return render_page_or_fragment(
+        "notifications/index.html", "notifications/_list.html",
+        notifications=inbox.recent(current_user.id), text_of=inbox.text_of)
+
+
+@blueprint.post("/<int:notification_id>")
+@requires("own_account")
+def open(notification_id: int):
+    """Mark one notice read and go where it points."""
+    found = inbox.mark_read(current_user.id, notification_id)
+    if found is None:
+        abort(404)
+    return redirect(safe_next(found.link) if found.link else url_for("notifications.index"), code=303)
+
+
+@blueprint.post("/read")
+@requires("own_account")
+def read_all():
+    inbox.mark_read(current_user.id)
+    return redirect(url_for("notifications.index"), code=303)

@@ -1,0 +1,130 @@
+"""Staff pages for wishes: the moderation queue with stalled claims, the moderation form,
+the board by state with its figures, and the CSV of those figures. Rows are scoped by
+accounts.policy.wishes_moderated_by()."""
+import csv
+import io
+
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.policy import requires, wishes_moderated_by
+from extensions import db
+from pages import render_page_or_fragment, wants_fragment
+from wishes import operations, queries, rules
+from wishes.forms import ModerateForm, NoteForm
+from wishes.models import Wish
+
+blueprint = Blueprint("wish_staff", __name__, url_prefix="/staff/wishes",
+                      template_folder="templates")
+
+DECISIONS = ("save", "publish", "decline")
+
+
+def moderated_wish_or_404(wish_id: int) -> Wish:
+    wish = db.session.scalar(wishes_moderated_by(current_user).where(Wish.id == wish_id))
+    if wish is None:
+        abort(404)
+    return wish
+
+
+@blueprint.get("")
+@requires("moderate_wishes")
+def queue():
+    return render_page_or_fragment(
+        "wishes/staff/queue.html", "wishes/staff/_queue.html",
+        queue=queries.moderation_queue(current_user),
+        stalled=queries.stalled_claims(current_user, operations.now()), note_form=NoteForm())
+
+
+@blueprint.route("/<int:wish_id>", methods=["GET", "POST"])
+@requires("moderate_wishes")
+def moderate(wish_id: int):
+    """Edit the wording and tags, then save, publish or decline (with a reason)."""
+    wish = moderated_wish_or_404(wish_id)
+    form = ModerateForm(obj=wish)
+    decision = request.form.get("decision", "save")
+    if form.validate_on_submit() and decision in DECISIONS:
+        try:
+            _decide(wish, form, decision)
+        except operations.WishError as error:
+            form.form_errors.append(str(error))
+        else:
+            return redirect(url_for("wish_staff.queue"), code=303) if decision != "save" \
+                else redirect(url_for("wish_staff.moderate", wish_id=wish.id), code=303)
+    status = 422 if form.is_submitted() else 200
+    return render_page_or_fragment(
+        "wishes/staff/moderate.html", "wishes/staff/_moderate_form.html", status=status,
+        wish=wish, form=form, may_edit=rules.may(current_user, wish, "edit"))
+
+
+def _decide(wish: Wish, form: ModerateForm, decision: str) -> None:
+    edits = {"title": form.title.data, "details": form.details.data or "",
+             "tags": form.normalised_tags()}
+    changed = {k: v for k, v in edits.items() if getattr(wish, k) != v}
+    if decision == "decline":
+        if not form.reason.data:
+            raise operations.WishError(_("Please give a reason: the worker will see it."))
+        operations.transition(wish, "decline", current_user, form.reason.data)
+        flash(_("Declined; the worker has been told why."))
+        return
+    if changed:
+        operations.transition(wish, "edit", current_user, **changed)
+    if decision == "publish":
+        operations.transition(wish, "publish", current_user)
+        flash(_("Published on the wish wall."))
+    else:
+        flash(_("Saved."))
+
+
+@blueprint.post("/<int:wish_id>/release")
+@requires("moderate_wishes")
+def release(wish_id: int):
+    """Put a stalled claim back on the wall."""
+    wish = moderated_wish_or_404(wish_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            operations.transition(wish, "release", current_user,
+                                  form.note.data or _("Released by union staff: no hand-over in 7 days."))
+        except operations.WishError as error:
+            flash(str(error))
+        else:
+            flash(_("The wish is back on the wall."))
+    target = url_for("wish_staff.board") if request.form.get("back") == "board" \
+        else url_for("wish_staff.queue")
+    if wants_fragment():
+        return "", 204, {"HX-Location": target}
+    return redirect(target, code=303)
+
+
+@blueprint.get("/board")
+@requires("moderate_wishes")
+def board():
+    return render_page_or_fragment(
+        "wishes/staff/board.html", "wishes/staff/_board.html",
+        columns=queries.board(current_user), figures=queries.figures(wishes_moderated_by(current_user)),
+        stalled_ids={w.id for w in queries.stalled_claims(current_user, operations.now())},
+        note_form=NoteForm())
+
+
+@blueprint.get("/figures.csv")
+@requires("moderate_wishes")
+def figures_csv():
+    """Per month: wishes made, published and fulfilled; then the totals unions report."""
+    figures = queries.figures(wishes_moderated_by(current_user))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["month", "submitted", "published", "fulfilled"])
+    for row in figures.months:
+        writer.writerow([row["month"], row["submitted"], row["published"], row["fulfilled"]])
+    writer.writerow([])
+    writer.writerow(["reached_wall", "fulfilled", "fulfilment_rate", "median_days_to_fulfil"])
+    rate = figures.fulfilment_rate
+    writer.writerow([figures.reached_wall, figures.fulfilled,
+                     f"{rate:.3f}" if rate is not None else "",
+                     figures.median_days_to_fulfil if figures.median_days_to_fulfil is not None else ""])
+    response = make_response("\ufeff" + out.getvalue())  # BOM: Excel then reads UTF-8 Chinese
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = 'attachment; filename="yizhan-wishes.csv"'
+    return response

@@ -1,0 +1,184 @@
+"""Wish pages: the public wall, a wish, making one, my wishes, my claims, and the actions
+the transition table allows. Staff pages are in wishes.staff_views.
+
+A lost race (someone claimed first) answers 409 Conflict with the page or fragment saying
+so; static/js/wishes.js lets htmx swap 409 like 422, so the message shows in place.
+"""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.policy import public, requires
+from extensions import db, htmx
+from pages import render_page_or_fragment, wants_fragment
+from rest_stations.models import Station
+from wishes import operations, queries, rules
+from wishes.forms import ConfirmWishForm, FulfilForm, NoteForm, WallFilterForm, WishForm
+from wishes.models import Wish
+from wishes.vocabulary import ACTION_LABELS, CATEGORY_LABELS, STATE_LABELS, URGENCY_LABELS
+
+blueprint = Blueprint("wishes", __name__, url_prefix="/wishes", template_folder="templates")
+
+# States anyone may look at (anonymised); the others only the wish's parties.
+PUBLIC_STATES = ("published",)
+
+
+@blueprint.app_context_processor
+def labels() -> dict:
+    return {"category_labels": CATEGORY_LABELS, "urgency_labels": URGENCY_LABELS,
+            "state_labels": STATE_LABELS, "action_labels": ACTION_LABELS}
+
+
+def visible_wish_or_404(wish_id: int) -> Wish:
+    """A wish the current visitor may see: published ones, or ones they are a party to."""
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or (wish.status not in PUBLIC_STATES
+                        and not rules.parties(current_user, wish) - {rules.CLAIMER}):
+        abort(404)
+    return wish
+
+
+def _panel(wish: Wish, *, status: int = 200, message: str | None = None, forms=None):
+    forms = forms or {}
+    return render_page_or_fragment(
+        "wishes/detail.html", "wishes/_panel.html", status=status, wish=wish, message=message,
+        message_is_error=status >= 400, insider=bool(rules.parties(current_user, wish) - {rules.CLAIMER}),
+        parts=rules.parties(current_user, wish), actions=rules.actions_for(current_user, wish),
+        fulfil_form=forms.get("fulfil") or FulfilForm(formdata=None),
+        confirm_form=forms.get("confirm") or ConfirmWishForm(formdata=None),
+        note_form=NoteForm(formdata=None))
+
+
+@blueprint.get("")
+@public
+def index():
+    form = WallFilterForm(request.args)
+    form.district.choices = [("", _("All districts"))] + [(d, d) for d in queries.wall_districts()]
+    wishes = queries.wall(form.category.data or "", form.district.data or "", form.urgency.data or "")
+    return render_page_or_fragment("wishes/index.html", "wishes/_wall.html",
+                                   form=form, wishes=wishes)
+
+
+@blueprint.get("/<int:wish_id>")
+@public
+def detail(wish_id: int):
+    return _panel(visible_wish_or_404(wish_id))
+
+
+def _station_choices() -> list[tuple[int, str]]:
+    stations = db.session.scalars(db.select(Station).where(Station.status == "active")
+                                  .order_by(Station.city, Station.district, Station.name).limit(300))
+    return [(0, _("No station"))] + [(s.id, f"{s.district or s.city} · {s.name}") for s in stations]
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@requires("submit_wish")
+def create():
+    form = WishForm()
+    form.station_id.choices = _station_choices()
+    open_count = operations.open_wish_count(current_user.id)
+    if form.validate_on_submit():
+        station = db.session.get(Station, form.station_id.data) if form.station_id.data else None
+        try:
+            wish = operations.submit(current_user, title=form.title.data, details=form.details.data,
+                                     category=form.category.data, urgency=form.urgency.data,
+                                     station=station, district=form.district.data)
+        except operations.TooManyOpenWishes as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(_("Thank you. Union staff will read your wish and put it on the wall."))
+            return _after_write(wish, "wishes.mine")
+    status = 422 if form.is_submitted() else 200
+    return render_page_or_fragment("wishes/new.html", "wishes/_form.html", status=status,
+                                   form=form, open_count=open_count)
+
+
+def _after_write(wish: Wish, endpoint: str = "wishes.detail"):
+    """303 for plain forms; htmx follows HX-Location to the same place as a full page."""
+    target = url_for(endpoint, wish_id=wish.id) if endpoint == "wishes.detail" else url_for(endpoint)
+    if wants_fragment():
+        return "", 204, {"HX-Location": target}
+    return redirect(target, code=303)
+
+
+@blueprint.get("/mine")
+@requires("submit_wish")
+def mine():
+    return render_page_or_fragment("wishes/mine.html", "wishes/_list.html",
+                                   wishes=queries.wishes_of(current_user.id),
+                                   open_count=operations.open_wish_count(current_user.id))
+
+
+@blueprint.get("/claims")
+@requires("claim_wish")
+def claims():
+    return render_page_or_fragment("wishes/claims.html", "wishes/_list.html",
+                                   wishes=queries.claims_of(current_user.id), open_count=None)
+
+
+def _act(wish_id: int, action: str, form, **fields):
+    """Run one transition from a form; the answer is the updated wish, or why not."""
+    wish = _claimable_or_404(wish_id) if action == "claim" else visible_wish_or_404(wish_id)
+    if not form.validate_on_submit():
+        return _answer(wish, status=422, forms={action: form})
+    note = form.note.data if hasattr(form, "note") else ""
+    try:
+        operations.transition(wish, action, current_user, note, **fields)
+    except operations.WishError as error:
+        db.session.expire_all()
+        wish = db.session.get(Wish, wish_id)
+        if action == "claim" and wish.status != "published" and wish.claimant_id != current_user.id:
+            error = operations.WishConflict(operations.claimed_by_someone_else())
+        return _answer(wish, status=409, message=str(error))
+    if wants_fragment():
+        return _answer(wish, message=_("Done. The worker has been told."))
+    return redirect(url_for("wishes.detail", wish_id=wish_id), code=303)
+
+
+def _claimable_or_404(wish_id: int) -> Wish:
+    """Claims may come from the wall a moment after the wish left it: those get 409, not 404."""
+    wish = db.session.get(Wish, wish_id)
+    if wish is None or wish.status not in ("published", "claimed", "fulfilled", "confirmed"):
+        abort(404)
+    return wish
+
+
+def _answer(wish: Wish, *, status: int = 200, message: str | None = None, forms=None):
+    """The wall's card when the action came from a card, else the wish's panel or page.
+    Someone who may not see the wish any more (they lost the race) gets the card."""
+    may_see = wish.status in PUBLIC_STATES or rules.parties(current_user, wish) - {rules.CLAIMER}
+    if (wants_fragment() and htmx.target == f"card-{wish.id}") or not may_see:
+        return render_page_or_fragment("wishes/taken.html", "wishes/_card.html", status=status,
+                                       wish=wish, message=message, on_wall=True)
+    return _panel(wish, status=status, message=message, forms=forms)
+
+
+@blueprint.post("/<int:wish_id>/claim")
+@requires("claim_wish")
+def claim(wish_id: int):
+    return _act(wish_id, "claim", NoteForm())
+
+
+@blueprint.post("/<int:wish_id>/release")
+@requires("claim_wish")
+def release(wish_id: int):
+    return _act(wish_id, "release", NoteForm())
+
+
+@blueprint.post("/<int:wish_id>/fulfil")
+@requires("claim_wish")
+def fulfil(wish_id: int):
+    form = FulfilForm()
+    return _act(wish_id, "fulfil", form, handover_place=form.handover_place.data or "")
+
+
+@blueprint.post("/<int:wish_id>/withdraw")
+@requires("submit_wish")
+def withdraw(wish_id: int):
+    return _act(wish_id, "withdraw", NoteForm())
+
+
+@blueprint.post("/<int:wish_id>/confirm")
+@requires("submit_wish")
+def confirm(wish_id: int):
+    return _act(wish_id, "confirm", ConfirmWishForm())
