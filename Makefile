@@ -25,6 +25,7 @@ bench: install catalogs
 # static/vendor, which is committed: `make run` and `make test` need no Node.
 HTMX_VERSION = $(shell node -p "require('./node_modules/htmx.org/package.json').version")
 LEAFLET_VERSION = $(shell node -p "require('./node_modules/leaflet/package.json').version")
+LEAFLET_HEAT_VERSION = $(shell node -p "require('./node_modules/leaflet.heat/package.json').version")
 vendor:
 	npm ci --no-audit --no-fund
 	rm -rf static/vendor && mkdir -p static/vendor
@@ -32,7 +33,10 @@ vendor:
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx-$(HTMX_VERSION)/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	  node_modules/leaflet/dist/images node_modules/leaflet/LICENSE static/vendor/leaflet-$(LEAFLET_VERSION)/
-	@echo "static/vendor: htmx $(HTMX_VERSION), leaflet $(LEAFLET_VERSION); update the paths in templates if they changed"
+	mkdir -p static/vendor/leaflet.heat-$(LEAFLET_HEAT_VERSION)
+	cp node_modules/leaflet.heat/dist/leaflet-heat.js node_modules/leaflet.heat/LICENSE \
+	  static/vendor/leaflet.heat-$(LEAFLET_HEAT_VERSION)/
+	@echo "static/vendor: htmx $(HTMX_VERSION), leaflet $(LEAFLET_VERSION), leaflet.heat $(LEAFLET_HEAT_VERSION); update the paths in templates if they changed"
 
 install: $(INSTALLED)
 

@@ -71,6 +71,13 @@ def register_blueprints(app: Flask) -> None:
     init_login(app)
     accounts.policy.init_app(app)
 
+    import checkins.views
+    from checkins.staff_views import blueprint as checkins_staff_views
+
+    app.register_blueprint(checkins.views.blueprint)
+    app.register_blueprint(checkins_staff_views)
+    checkins.views.init_app(app)
+
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
@@ -86,6 +93,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from accounts.cli import seed_demo_accounts, users_cli
+    from checkins.cli import seed_demo_check_ins
     from rest_stations.cli import seed_demo_stations, stations_cli
     from wishes.cli import seed_demo_wishes
 
@@ -96,7 +104,8 @@ def register_commands(app: Flask) -> None:
     @i18n.in_cli_locale
     def seed_demo() -> None:
         """Load the demo data of every domain; running it again changes nothing."""
-        for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_wishes):
+        for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_check_ins,
+                       seed_demo_wishes):
             click.echo(seeder())
 
 

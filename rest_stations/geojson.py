@@ -3,7 +3,10 @@ from rest_stations.hours import HoursStatus
 from rest_stations.models import Station
 
 
-def station_feature(station: Station, hours: HoursStatus, distance_m: float | None = None) -> dict:
+def station_feature(station: Station, hours: HoursStatus, distance_m: float | None = None,
+                    occupancy: int = 0) -> dict:
+    """One station as a GeoJSON feature; `occupancy` (check-ins that count now) comes from
+    one batched query for all features, checkins.rules.occupancy_by_station."""
     properties = {
         "id": station.id,
         "name": station.name,
@@ -14,6 +17,8 @@ def station_feature(station: Station, hours: HoursStatus, distance_m: float | No
         "amenities": station.amenities,
         "open_now": hours.open,
         "capacity": station.capacity,
+        "occupancy": occupancy,
+        "full": bool(station.capacity) and occupancy >= station.capacity,
         "status": station.status,
     }
     if hours.closes_at:

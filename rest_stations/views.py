@@ -2,11 +2,15 @@
 own page. Each finder URL answers with the whole page, or with the fragment an htmx swap asks
 for (pages.render_page_or_fragment)."""
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from checkins.rules import occupancy_by_station
+from checkins.views import panel_context as check_in_panel
 from extensions import db
 from pages import render_page_or_fragment
 from rest_stations.display import FILTERS, hours_badge, navigation_links
@@ -93,7 +97,11 @@ def read_finder(args: MultiDict) -> tuple[Finder, int]:
 
 
 def finder_context(finder: Finder) -> dict:
-    return {"finder": finder, "amenities": AMENITIES, "main_filters": MAIN_FILTERS}
+    # Seats taken at every listed station, in one query (checkins.rules).
+    occupancy = occupancy_by_station([hit.station.id for hit in finder.results or []],
+                                     now=datetime.now(timezone.utc))
+    return {"finder": finder, "amenities": AMENITIES, "main_filters": MAIN_FILTERS,
+            "occupancy": occupancy}
 
 
 @blueprint.get("/")
@@ -121,7 +129,8 @@ def detail(station_id: int):
     station = db.get_or_404(Station, station_id)
     return render_template(
         "rest_stations/detail.html", station=station, hours=station_hours(station),
-        week=week_hours(station), amenities=AMENITIES, navigation=navigation_links(station), kinds=KINDS)
+        week=week_hours(station), amenities=AMENITIES, navigation=navigation_links(station), kinds=KINDS,
+        **check_in_panel(station, current_user))
 
 
 @blueprint.get("/stations/<int:station_id>/map")

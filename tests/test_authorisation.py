@@ -43,6 +43,66 @@ ADMIN_ONLY = {"anonymous": LOGIN, "worker": 403, "other_staff": 403, "own_staff"
 SUBJECT_RECORD = {"anonymous": LOGIN, "worker": 404, "other_staff": 404, "own_staff": 200,
                   "admin": 200}
 
+def _poster_token(s) -> str:
+    from checkins.posters import poster_token
+
+    return poster_token(s["station"], 1)
+
+
+def _open_report(s) -> int:
+    """A problem report about organisation A's station, for the resolve row."""
+    from datetime import datetime, timezone
+
+    from checkins.rules import file_report
+    from extensions import db
+    from rest_stations.models import Station
+
+    station = db.session.get(Station, s["station"])
+    return file_report(station, None, "water_empty", now=datetime.now(timezone.utc)).id
+
+
+# Station-scoped staff pages: organisation A's staff and admins; others get 404.
+OWN_STATION = {"anonymous": LOGIN, "worker": 404, "other_staff": 404, "own_staff": 200,
+               "admin": 200}
+
+def _wish(s, status: str = "published") -> int:
+    """A wish of the subject worker, moderated by organisation A; claimed ones by a volunteer."""
+    from accounts.models import User
+    from extensions import db
+    from tests.accounts.factories import _hash
+    from wishes.models import Wish
+
+    claimant = None
+    if status == "claimed":
+        claimant = User(phone="+8613700009999", display_name="志愿者", role="volunteer",
+                        password_hash=_hash(DEFAULT_PASSWORD))
+        db.session.add(claimant)
+        db.session.flush()
+    wish = Wish(worker_id=s["subject"], organisation_id=s["org_a"], title="护膝", category="goods",
+                urgency="week", district="河东区", status=status,
+                claimant_id=claimant.id if claimant else None)
+    db.session.add(wish)
+    db.session.commit()
+    return wish.id
+
+
+def _subjects_notice(s) -> int:
+    from extensions import db
+    from notifications.inbox import notify
+
+    with_notice = notify(s["subject"], "wish_published", link="/wishes", title="护膝")
+    db.session.commit()
+    return with_notice.id
+
+
+# Wishes: the wall is public; workers make wishes, staff and volunteers claim, the wish's
+# organisation moderates. A wish a visitor may not act on answers 404 (or 403 when they may
+# see it but it is not theirs to change).
+WORKERS_ONLY = {"anonymous": LOGIN, "worker": 200, "other_staff": 403, "own_staff": 403,
+                "admin": 403}
+CLAIMERS = {"anonymous": LOGIN, "worker": 403, "other_staff": 200, "own_staff": 200, "admin": 200}
+OWN_WISH = {"anonymous": LOGIN, "worker": 404, "other_staff": 404, "own_staff": 303, "admin": 303}
+
 ENDPOINTS: dict[str, Row] = {
     # Public: the station finder, its JSON API, static files, the language switch.
     "static": Row("GET", lambda s: "/static/css/accounts.css", everyone(200)),
@@ -80,6 +140,57 @@ ENDPOINTS: dict[str, Row] = {
         "POST", lambda s: f"/staff/people/{s['subject']}/role",
         {**SUBJECT_RECORD, "own_staff": 404, "admin": 303},
         form=lambda s: {"role": "staff", "organisation_id": s["org_a"]}),
+    # Check-ins: any signed-in person checks in and reports; staff of the owning organisation
+    # resolve its reports, print its posters and read its usage.
+    "checkins.confirm": Row("GET", lambda s: f"/stations/{s['station']}/check-in", signed_in(200)),
+    "checkins.scan": Row("GET", lambda s: f"/check-in/{_poster_token(s)}", signed_in(200)),
+    "checkins.create": Row("POST", lambda s: f"/stations/{s['station']}/check-in", signed_in(303)),
+    "checkins.check_out": Row("POST", lambda s: "/check-out", signed_in(303)),
+    "checkins.report": Row("GET", lambda s: f"/stations/{s['station']}/report", signed_in(200)),
+    "checkins.details_correct": Row("POST", lambda s: f"/stations/{s['station']}/details-correct",
+                                    signed_in(303)),
+    "checkins_staff.reports": Row("GET", lambda s: "/staff/reports", STAFF_ONLY),
+    "checkins_staff.resolve": Row("POST", lambda s: f"/staff/reports/{_open_report(s)}/resolve",
+                                  {**OWN_STATION, "own_staff": 303, "admin": 303}),
+    "checkins_staff.poster": Row("GET", lambda s: f"/staff/stations/{s['station']}/poster",
+                                 OWN_STATION),
+    "checkins_staff.poster_qr": Row("GET", lambda s: f"/staff/stations/{s['station']}/poster.png",
+                                    OWN_STATION),
+    "checkins_staff.rotate_poster": Row(
+        "POST", lambda s: f"/staff/stations/{s['station']}/poster/rotate",
+        {**OWN_STATION, "own_staff": 303, "admin": 303}),
+    "checkins_staff.organisation_usage": Row("GET", lambda s: "/staff/usage", STAFF_ONLY),
+    "checkins_staff.station_usage": Row("GET", lambda s: f"/staff/stations/{s['station']}/usage",
+                                        OWN_STATION),
+    "checkins_staff.usage_csv": Row("GET", lambda s: "/staff/usage.csv", STAFF_ONLY),
+    # Wishes and the notification inbox.
+    "wishes.index": Row("GET", lambda s: "/wishes?category=goods", everyone(200)),
+    "wishes.detail": Row("GET", lambda s: f"/wishes/{_wish(s)}", everyone(200)),
+    "wishes.create": Row("GET", lambda s: "/wishes/new", WORKERS_ONLY),
+    "wishes.mine": Row("GET", lambda s: "/wishes/mine", WORKERS_ONLY),
+    "wishes.claims": Row("GET", lambda s: "/wishes/claims", CLAIMERS),
+    "wishes.claim": Row("POST", lambda s: f"/wishes/{_wish(s)}/claim",
+                        {**CLAIMERS, "worker": 404, "other_staff": 303, "own_staff": 303,
+                         "admin": 303}),
+    "wishes.release": Row("POST", lambda s: f"/wishes/{_wish(s, 'claimed')}/release", OWN_WISH),
+    "wishes.fulfil": Row("POST", lambda s: f"/wishes/{_wish(s, 'claimed')}/fulfil",
+                         {**OWN_WISH, "own_staff": 403, "admin": 403},
+                         form=lambda s: {"handover_place": "驿站前台"}),
+    "wishes.withdraw": Row("POST", lambda s: f"/wishes/{_wish(s)}/withdraw",
+                           {**OWN_WISH, "worker": 403, "own_staff": 404, "admin": 404}),
+    "wishes.confirm": Row("POST", lambda s: f"/wishes/{_wish(s)}/confirm",
+                          {**OWN_WISH, "worker": 403, "own_staff": 404, "admin": 404}),
+    "wish_staff.queue": Row("GET", lambda s: "/staff/wishes", STAFF_ONLY),
+    "wish_staff.board": Row("GET", lambda s: "/staff/wishes/board", STAFF_ONLY),
+    "wish_staff.figures_csv": Row("GET", lambda s: "/staff/wishes/figures.csv", STAFF_ONLY),
+    "wish_staff.moderate": Row("GET", lambda s: f"/staff/wishes/{_wish(s, 'submitted')}",
+                               SUBJECT_RECORD),
+    "wish_staff.release": Row("POST", lambda s: f"/staff/wishes/{_wish(s, 'claimed')}/release",
+                              OWN_WISH),
+    "notifications.index": Row("GET", lambda s: "/notifications", signed_in(200)),
+    "notifications.read_all": Row("POST", lambda s: "/notifications/read", signed_in(303)),
+    "notifications.open": Row("POST", lambda s: f"/notifications/{_subjects_notice(s)}",
+                              {**everyone(404), "anonymous": LOGIN}),
 }
 
 
