@@ -70,6 +70,13 @@ def may(user, wish, action: str) -> bool:
     return step is not None and bool(step.parties & parties(user, wish))
 
 
+def ever_open_to(user, wish, action: str) -> bool:
+    """Whether the person's part for this wish could take `action` in some state: a refusal
+    is then about the state (409), not about who they are (403)."""
+    mine = parties(user, wish)
+    return any(step.parties & mine for (_, act), step in TRANSITIONS.items() if act == action)
+
+
 def actions_for(user, wish) -> list[str]:
     """The actions open to `user` now, in table order."""
     return [action for action in ACTIONS if may(user, wish, action)]

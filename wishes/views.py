@@ -125,6 +125,8 @@ def _act(wish_id: int, action: str, form, **fields):
     try:
         operations.transition(wish, action, current_user, note, **fields)
     except operations.WishError as error:
+        if isinstance(error, operations.NotAllowed) and not rules.ever_open_to(current_user, wish, action):
+            abort(403)  # not theirs to do in any state
         db.session.expire_all()
         wish = db.session.get(Wish, wish_id)
         if action == "claim" and wish.status != "published" and wish.claimant_id != current_user.id:
