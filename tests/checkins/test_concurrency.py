@@ -1,0 +1,99 @@
+"""Check-ins under concurrent load, against a real server: the werkzeug server in a thread
+(threaded, one thread per connection, as in production with several workers) serving the
+`app` fixture, so this runs on a SQLite *file* (WAL, busy timeout) and on PostgreSQL.
+
+The 200 workers are created directly in the database, with a one-iteration password hash so
+that logging them in is fast, and then log in for real: each posts the login form through
+the server and reads its CSRF token from a page, as a browser would. Nothing is mocked.
+"""
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import pytest
+import requests
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
+
+from accounts.models import User
+from checkins import rules
+from checkins.models import CheckIn
+from extensions import db, limiter
+
+WORKERS = 200
+REPEAT_WORKERS = 20
+REPEAT_TAPS = 5
+PASSWORD = "concurrency test password"
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+@pytest.fixture
+def server(app):
+    """The app on 127.0.0.1 in a thread; rate limits off (200 logins come from one address)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.socket.listen(512)  # the whole burst connects at once
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    limiter.enabled = False
+    yield f"http://127.0.0.1:{server.server_port}"
+    limiter.enabled = True
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def _token(session: requests.Session, url: str) -> str:
+    return TOKEN.search(session.get(url, timeout=30).text).group(1)
+
+
+def _logged_in(base: str, phone: str, station_id: int) -> tuple[requests.Session, str]:
+    session = requests.Session()
+    response = session.post(f"{base}/account/login", allow_redirects=False, timeout=30, data={
+        "csrf_token": _token(session, f"{base}/account/login"), "phone": phone,
+        "password": PASSWORD})
+    assert response.status_code == 303, response.text[:300]
+    # Logging in starts a fresh session, so the token comes from a page seen after it.
+    return session, _token(session, f"{base}/stations/{station_id}")
+
+
+def test_concurrent_check_ins_are_each_recorded_exactly_once(server, make_station):
+    stations = [make_station(capacity=150), make_station(capacity=150)]
+    station_ids = [station.id for station in stations]
+    cheap_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    db.session.add_all(User(phone=f"+8613{n:09d}", display_name=f"骑手{n}", password_hash=cheap_hash,
+                            role="worker", consent_at=datetime.now(timezone.utc))
+                       for n in range(WORKERS))
+    db.session.commit()
+    phones = [f"+8613{n:09d}" for n in range(WORKERS)]
+    with ThreadPoolExecutor(32) as pool:
+        sessions = list(pool.map(lambda n: _logged_in(server, phones[n], station_ids[n % 2]),
+                                 range(WORKERS)))
+
+    # Every worker taps once; twenty of them tap five more times at the same moment.
+    taps = [(n, station_ids[n % 2]) for n in range(WORKERS)]
+    taps += [(n, station_ids[n % 2]) for n in range(REPEAT_WORKERS) for _ in range(REPEAT_TAPS)]
+    start = threading.Barrier(len(taps))
+
+    def tap(job):
+        n, station_id = job
+        session, token = sessions[n]
+        copy = requests.Session()  # a session per connection, sharing the worker's cookies
+        copy.cookies.update(session.cookies)
+        start.wait()
+        response = copy.post(f"{server}/stations/{station_id}/check-in", allow_redirects=False,
+                             data={"csrf_token": token}, timeout=60)
+        return response.status_code, response.text
+
+    with ThreadPoolExecutor(len(taps)) as pool:
+        results = list(pool.map(tap, taps))
+
+    failures = [(status, text[:200]) for status, text in results if status != 303]
+    assert failures == []
+    assert not any("database is locked" in text for _status, text in results)
+    db.session.rollback()  # read what the server committed
+    rows = db.session.execute(db.select(CheckIn.user_id, CheckIn.checked_out_at)).all()
+    assert len(rows) == WORKERS
+    assert len({user_id for user_id, _ in rows}) == WORKERS
+    assert all(checked_out_at is None for _, checked_out_at in rows)
+    assert rules.occupancy_by_station(station_ids, now=datetime.now(timezone.utc)) == {
+        station_ids[0]: WORKERS // 2, station_ids[1]: WORKERS // 2}
