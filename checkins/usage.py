@@ -141,7 +141,8 @@ def per_day_svg(per_day: list[tuple[date, int]]) -> Markup:
         body.append(f'<text x="{left}" y="{height - 6}">{escape(format_date(per_day[0][0], "MMMd"))}</text>')
         body.append(f'<text x="{width}" y="{height - 6}" text-anchor="end">'
                     f'{escape(format_date(per_day[-1][0], "MMMd"))}</text>')
-    body.append(f'<text x="{left}" y="11">{escape(_("Most in a day: %(num)d", num=peak if any(c for _d, c in per_day) else 0))}</text>')
+    most = _("Most in a day: %(num)d", num=max((count for _day, count in per_day), default=0))
+    body.append(f'<text x="{left}" y="11">{escape(most)}</text>')
     total = sum(count for _day, count in per_day)
     return _svg(width, height, _("Check-ins per day: %(total)d in %(days)d days",
                                  total=total, days=len(per_day)), body)

@@ -1,0 +1,116 @@
+"""A worker's phone at a station door, in real Chromium: scan the poster while logged out,
+log in, confirm once, see the seat count rise, check out with a "water empty" report; then
+the station's staff see the report. Screenshots go to $YIZHAN_SCREENSHOTS when it is set."""
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.security import generate_password_hash
+
+from accounts.models import Organisation, User
+from checkins.posters import poster_token
+from extensions import db
+from rest_stations.models import Station
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "browser test password"
+SHOTS = os.environ.get("YIZHAN_SCREENSHOTS")
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+@pytest.fixture
+def station_with_people(live_server, request):
+    """A station of a fresh organisation, a worker and that organisation's staff member."""
+    suffix = request.node.name[-12:]
+    language = "en" if request.node.callspec.params["locale"] == "en" else "zh_Hans"
+    with live_server.app_context():
+        organisation = Organisation(name=f"测试工会 {suffix}", city="天津市", district="河东区")
+        db.session.add(organisation)
+        db.session.flush()
+        station = db.session.scalars(db.select(Station).where(Station.organisation_id.is_(None))
+                                     .order_by(Station.id)).first()
+        station.organisation_id = organisation.id
+        station.capacity = 8
+        cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+        numbers = {"worker": f"1390000{len(suffix) % 10}{abs(hash(suffix)) % 1000:03d}"}
+        numbers["staff"] = numbers["worker"][:-4] + "9" + numbers["worker"][-3:]
+        for role, number in numbers.items():
+            db.session.add(User(phone="+86" + number, display_name=role, password_hash=cheap,
+                                role=role, language=language, organisation_id=organisation.id if role == "staff" else None,
+                                consent_at=datetime.now(timezone.utc)))
+        db.session.commit()
+        result = {"station": station.id, "name": station.name, "token": poster_token(station.id, 1),
+                  **numbers}
+        db.session.remove()
+    return result
+
+
+def log_in(page, phone_number: str) -> None:
+    page.locator("input[name=phone]").fill(phone_number)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form.account-form button[type=submit]").click()
+
+
+@pytest.mark.parametrize("locale, texts", [
+    ("en", {"check_in": "Check in", "checked_in": r"Checked in \d", "taken": "1 of 8 seats taken",
+            "report": "Check out and tell us how it was", "water": "Water empty",
+            "send": "Check out and send"}),
+    ("zh-CN", {"check_in": "签到", "checked_in": r"\d\d:\d\d 已签到", "taken": "8 个座位已占 1 个",
+               "report": "签退并反馈驿站情况", "water": "没有饮用水", "send": "签退并提交"}),
+])
+def test_poster_scan_login_confirm_check_out_with_report_reaches_staff(phone, live_server,
+                                                                       station_with_people,
+                                                                       locale, texts):
+    s = station_with_people
+    lang = locale[:2]
+    worker = phone(locale=locale)
+    page = worker.page
+    page.context.add_cookies([{"name": "lang", "value": "en" if lang == "en" else "zh_Hans",
+                               "url": live_server.url}])
+    worker.goto(f"/check-in/{s['token']}")
+    expect(page).to_have_url(re.compile(r"/account/login\?next="))
+    log_in(page, s["worker"])
+    expect(page).to_have_url(re.compile(rf"/check-in/{re.escape(s['token'])}$"))
+    panel = page.locator(".check-in")
+    shoot(page, f"{lang}-1-confirm")
+    panel.get_by_role("button", name=texts["check_in"], exact=True).click()
+    expect(panel.locator(".check-in-line")).to_contain_text(re.compile(texts["checked_in"]))
+    expect(panel.locator(".check-in-line")).to_contain_text(texts["taken"])
+    shoot(page, f"{lang}-2-checked-in")
+
+    page.get_by_text(texts["report"]).click()
+    page.get_by_label(texts["water"]).check()
+    page.locator("textarea[name=note]").fill("饮水机没水了")
+    shoot(page, f"{lang}-3-report")
+    page.get_by_role("button", name=texts["send"]).click()
+    expect(page.locator(".check-in .notice")).to_be_visible()
+    expect(panel.get_by_role("button", name=texts["check_in"], exact=True)).to_be_visible()
+    shoot(page, f"{lang}-4-checked-out")
+    assert not worker.console_errors, worker.console_errors
+
+    staff = phone(locale=locale)
+    staff.page.context.add_cookies([{"name": "lang", "value": "en" if lang == "en" else "zh_Hans",
+                                     "url": live_server.url}])
+    staff.goto("/account/login")
+    log_in(staff.page, s["staff"])
+    staff.goto("/staff/reports")
+    item = staff.page.locator(".report-item", has_text=s["name"])
+    expect(item).to_contain_text(texts["water"])
+    expect(item).to_contain_text("饮水机没水了")
+    shoot(staff.page, f"{lang}-5-staff-reports")
+    staff.goto(f"/staff/stations/{s['station']}/usage")
+    expect(staff.page.locator("svg.chart").first).to_be_visible()
+    shoot(staff.page, f"{lang}-6-usage")
+    staff.goto(f"/staff/stations/{s['station']}/poster")
+    expect(staff.page.locator("img.poster-qr")).to_be_visible()
+    shoot(staff.page, f"{lang}-7-poster")
+    assert not staff.console_errors, staff.console_errors
