@@ -125,7 +125,7 @@ def test_finder_rows_mark_a_full_station_full_and_still_list_it(client, make_use
     full_row = page[page.index("满员驿站"):page.index("空闲驿站")] if page.index("满员驿站") < page.index("空闲驿站") \
         else page[page.index("满员驿站"):]
     assert "Full" in full_row and "1 of 1 seats taken" in full_row
-    assert "3 seats free" in page
+    assert "3 of 3 seats free" in page
 
 
 def test_api_features_carry_occupancy_and_capacity(client, make_user, make_station):
