@@ -78,6 +78,18 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(checkins_staff_views)
     checkins.views.init_app(app)
 
+    from services.staff_views import blueprint as services_staff_views
+    from services.views import blueprint as services_views
+
+    app.register_blueprint(services_views)
+    app.register_blueprint(services_staff_views)
+
+    from station_admin.views import blueprint as station_admin_views
+    from station_admin.views import open_data
+
+    app.register_blueprint(station_admin_views)
+    app.register_blueprint(open_data)
+
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
@@ -95,17 +107,19 @@ def register_commands(app: Flask) -> None:
     from accounts.cli import seed_demo_accounts, users_cli
     from checkins.cli import seed_demo_check_ins
     from rest_stations.cli import seed_demo_stations, stations_cli
+    from services.cli import seed_demo_events, services_cli
     from wishes.cli import seed_demo_wishes
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(services_cli)
 
     @app.cli.command("seed-demo")
     @i18n.in_cli_locale
     def seed_demo() -> None:
         """Load the demo data of every domain; running it again changes nothing."""
         for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_check_ins,
-                       seed_demo_wishes):
+                       seed_demo_wishes, seed_demo_events):
             click.echo(seeder())
 
 

@@ -22,13 +22,15 @@ from extensions import db, htmx
 from rest_stations.models import Station
 
 PUBLIC = "public"
-PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language"})
+PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language", "open_data"})
 PUBLIC_ENDPOINTS = frozenset({"static"})
 
-_WORKER = frozenset({"own_account", "check_in"})
+_WORKER = frozenset({"own_account", "check_in", "register_for_events"})
 _STAFF = _WORKER | {"view_people", "reveal_phone", "manage_org_stations",
-                    "claim_wish", "moderate_wishes", "resolve_reports", "view_station_usage"}
-_ADMIN = _STAFF | {"manage_staff", "manage_all_stations", "moderate_all_wishes"}
+                    "claim_wish", "moderate_wishes", "resolve_reports", "view_station_usage",
+                    "manage_org_events"}
+_ADMIN = _STAFF | {"manage_staff", "manage_all_stations", "moderate_all_wishes",
+                    "manage_all_events"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Only workers make wishes; volunteers (and staff) claim them. wishes.rules decides
     # which wish a permission applies to.
@@ -146,6 +148,14 @@ def stations_managed_by(user) -> Select:
     return query.where(false())
 
 
+def manages_station(user, station: Station) -> bool:
+    """Whether `user` may edit `station` (the same rule as stations_managed_by)."""
+    if has_permission(user, "manage_all_stations"):
+        return True
+    return (has_permission(user, "manage_org_stations") and user.organisation_id is not None
+            and station.organisation_id == user.organisation_id)
+
+
 def get_managed_station_or_404(station_id: int) -> Station:
     """A station `current_user` may edit, or 404."""
     station = db.session.scalar(stations_managed_by(current_user).where(Station.id == station_id))
@@ -166,7 +176,28 @@ def wishes_moderated_by(user) -> Select:
     return query.where(false())
 
 
+def events_managed_by(user) -> Select:
+    """Service events a user runs: admins all, staff their organisation's, others none."""
+    from services.models import ServiceEvent
+
+    query = db.select(ServiceEvent)
+    if has_permission(user, "manage_all_events"):
+        return query
+    if has_permission(user, "manage_org_events") and user.organisation_id is not None:
+        return query.where(ServiceEvent.organisation_id == user.organisation_id)
+    return query.where(false())
+
+
+def get_managed_event_or_404(event_id: int):
+    """A service event `current_user` runs, or 404."""
+    event = db.session.scalar(events_managed_by(current_user).filter_by(id=event_id))
+    if event is None:
+        abort(404)
+    return event
+
+
 def init_app(app: Flask) -> None:
     app.before_request(enforce)
     # Templates show or hide links with the same rules the views enforce.
     app.jinja_env.globals["has_permission"] = has_permission
+    app.jinja_env.globals["manages_station"] = manages_station

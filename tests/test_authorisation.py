@@ -103,6 +103,63 @@ WORKERS_ONLY = {"anonymous": LOGIN, "worker": 200, "other_staff": 403, "own_staf
 CLAIMERS = {"anonymous": LOGIN, "worker": 403, "other_staff": 200, "own_staff": 200, "admin": 200}
 OWN_WISH = {"anonymous": LOGIN, "worker": 404, "other_staff": 404, "own_staff": 303, "admin": 303}
 
+
+def _service_event(s) -> int:
+    """An open event of organisation A at its station."""
+    from datetime import datetime, timedelta, timezone
+
+    from extensions import db
+    from services.models import ServiceEvent
+
+    now = datetime.now(timezone.utc)
+    event = ServiceEvent(organisation_id=s["org_a"], station_id=s["station"], title="法律讲座",
+                         category="legal", starts_at=now + timedelta(days=3),
+                         ends_at=now + timedelta(days=3, hours=2), capacity=10, places_held=0,
+                         registration_opens_at=now - timedelta(days=1),
+                         registration_closes_at=now + timedelta(days=2), status="scheduled")
+    db.session.add(event)
+    db.session.commit()
+    return event.id
+
+
+def _subjects_registration(s) -> int:
+    """The subject worker's confirmed place at an event of organisation A."""
+    from datetime import datetime, timezone
+
+    from extensions import db
+    from services.models import Registration, ServiceEvent
+
+    event = db.session.get(ServiceEvent, _service_event(s))
+    now = datetime.now(timezone.utc)
+    registration = Registration(event_id=event.id, worker_id=s["subject"], person_key="",
+                                state="confirmed", queued_at=now, changed_at=now)
+    event.places_held = 1
+    db.session.add(registration)
+    db.session.commit()
+    return registration.id
+
+
+def _roster_url(s, suffix: str) -> str:
+    from services.models import Registration
+    from extensions import db
+
+    registration = db.session.get(Registration, _subjects_registration(s))
+    return f"/staff/services/{registration.event_id}" + suffix.format(r=registration.id)
+
+
+def _ticket_form(s) -> dict:
+    from services.models import Registration
+    from services.tickets import ticket_code
+    from extensions import db
+
+    registration = db.session.scalars(db.select(Registration).order_by(Registration.id.desc())).first()
+    return {"code": ticket_code(registration.id)}
+
+
+# Union services: the catalogue is public; anyone signed in signs up; a registration is its
+# worker's alone (others get 404); staff of the event's organisation (and admins) run it.
+OWN_EVENT_WRITE = {**OWN_STATION, "own_staff": 303, "admin": 303}
+
 ENDPOINTS: dict[str, Row] = {
     # Public: the station finder, its JSON API, static files, the language switch.
     "static": Row("GET", lambda s: "/static/css/accounts.css", everyone(200)),
@@ -191,6 +248,34 @@ ENDPOINTS: dict[str, Row] = {
     "notifications.read_all": Row("POST", lambda s: "/notifications/read", signed_in(303)),
     "notifications.open": Row("POST", lambda s: f"/notifications/{_subjects_notice(s)}",
                               {**everyone(404), "anonymous": LOGIN}),
+    "services.index": Row("GET", lambda s: "/services?category=legal", everyone(200)),
+    "services.detail": Row("GET", lambda s: f"/services/{_service_event(s)}", everyone(200)),
+    "services.ics": Row("GET", lambda s: f"/services/{_service_event(s)}.ics", everyone(200)),
+    "services.register": Row("POST", lambda s: f"/services/{_service_event(s)}/register",
+                             signed_in(303)),
+    "services.mine": Row("GET", lambda s: "/services/mine", signed_in(200)),
+    "services.act": Row("POST", lambda s: f"/services/registrations/{_subjects_registration(s)}/cancel",
+                        {**everyone(404), "anonymous": LOGIN}),
+    "services.ticket": Row("GET", lambda s: f"/services/registrations/{_subjects_registration(s)}/ticket",
+                           {**everyone(404), "anonymous": LOGIN}),
+    "services.ticket_png": Row("GET", lambda s: f"/services/registrations/{_subjects_registration(s)}/ticket.png",
+                               {**everyone(404), "anonymous": LOGIN}),
+    "services.feedback": Row("POST", lambda s: f"/services/registrations/{_subjects_registration(s)}/feedback",
+                             {**everyone(404), "anonymous": LOGIN}, form=lambda s: {"rating": "5"}),
+    "services_staff.index": Row("GET", lambda s: "/staff/services", STAFF_ONLY),
+    "services_staff.create": Row("GET", lambda s: "/staff/services/new", STAFF_ONLY),
+    "services_staff.edit": Row("GET", lambda s: f"/staff/services/{_service_event(s)}/edit", OWN_STATION),
+    "services_staff.cancel": Row("POST", lambda s: f"/staff/services/{_service_event(s)}/cancel",
+                                 OWN_EVENT_WRITE, form=lambda s: {"reason": "场地维修"}),
+    "services_staff.roster": Row("GET", lambda s: f"/staff/services/{_service_event(s)}/roster", OWN_STATION),
+    "services_staff.roster_csv": Row("GET", lambda s: f"/staff/services/{_service_event(s)}/roster.csv",
+                                     OWN_STATION),
+    "services_staff.roster_xlsx": Row("GET", lambda s: f"/staff/services/{_service_event(s)}/roster.xlsx",
+                                      OWN_STATION),
+    "services_staff.mark": Row("POST", lambda s: _roster_url(s, "/roster/{r}/mark_attended"),
+                               OWN_EVENT_WRITE),
+    "services_staff.scan": Row("POST", lambda s: _roster_url(s, "/scan"), OWN_EVENT_WRITE,
+                               form=_ticket_form),
 }
 
 

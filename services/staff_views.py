@@ -1,0 +1,180 @@
+"""Staff pages: our events, create (one or a weekly series), edit, cancel, the roster with
+one-tap attendance and ticket codes, exports, and satisfaction figures. Every page is scoped
+to the staff member's organisation by accounts.policy.events_managed_by."""
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts.policy import events_managed_by, get_managed_event_or_404, requires
+from extensions import db
+from pages import render_page_or_fragment, wants_fragment
+from rest_stations.models import Station
+from services import exports, operations, queries, tickets
+from services.forms import CancelEventForm, EventForm, TicketCodeForm
+from services.models import Registration, ServiceEvent, ServiceSeries
+from services.views import clock
+
+blueprint = Blueprint("services_staff", __name__, url_prefix="/staff/services",
+                      template_folder="templates")
+
+
+def _organisation_id() -> int | None:
+    return current_user.organisation_id
+
+
+@blueprint.get("")
+@requires("manage_org_events")
+def index():
+    events = db.session.scalars(events_managed_by(current_user)
+                                .order_by(ServiceEvent.starts_at.desc()).limit(200)).all()
+    return render_page_or_fragment(
+        "services/staff/index.html", "services/staff/index.html", events=events, now=clock(),
+        by_event=queries.satisfaction_by_event([e.id for e in events]),
+        by_category=queries.satisfaction_by_category(
+            None if current_user.role == "admin" else _organisation_id()))
+
+
+def _choices(form: EventForm) -> None:
+    stations = db.session.scalars(db.select(Station).where(
+        Station.organisation_id == _organisation_id()).order_by(Station.name).limit(300)) \
+        if current_user.organisation_id else db.session.scalars(
+            db.select(Station).order_by(Station.name).limit(300))
+    form.station_id.choices = [(0, _("No station (use the address)"))] + [
+        (s.id, s.name) for s in stations]
+    series = db.session.scalars(db.select(ServiceSeries).where(
+        ServiceSeries.organisation_id == _organisation_id()).order_by(ServiceSeries.id.desc()).limit(50))
+    form.previous_series_id.choices = [(0, _("None"))] + [(s.id, f"{s.title} (#{s.id})") for s in series]
+
+
+def _form_page(form: EventForm, event: ServiceEvent | None, status: int = 200):
+    return render_page_or_fragment("services/staff/form.html", "services/staff/_form.html",
+                                   status=status, form=form, event=event,
+                                   cancel_form=CancelEventForm(formdata=None))
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@requires("manage_org_events")
+def create():
+    form = EventForm(data=EventForm.defaults(clock()))
+    _choices(form)
+    if form.validate_on_submit():
+        organisation_id = _organisation_id()
+        if organisation_id is None and form.station_id.data:
+            organisation_id = db.session.get(Station, form.station_id.data).organisation_id
+        if organisation_id is None:
+            form.station_id.errors.append(_("Choose a station of a union branch."))
+            return _form_page(form, None, 422)
+        events = operations.create_events(
+            organisation_id, form.draft(), creator=current_user, weeks=form.weeks.data or 1,
+            min_attendance_pct=form.min_attendance_pct.data,
+            previous_series_id=form.previous_series_id.data or None, now=clock())
+        flash(_("%(count)d event(s) created.", count=len(events)))
+        return redirect(url_for("services_staff.index"), 303)
+    return _form_page(form, None, 422 if form.is_submitted() else 200)
+
+
+@blueprint.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@requires("manage_org_events")
+def edit(event_id: int):
+    event = get_managed_event_or_404(event_id)
+    form = EventForm()
+    _choices(form)
+    if not form.is_submitted():
+        form.fill_from(event)
+    elif form.validate():
+        try:
+            operations.update_event(event.id, form.draft(), now=clock())
+        except operations.ServiceError as refusal:
+            form.capacity.errors.append(str(refusal))
+            return _form_page(form, event, 422)
+        flash(_("Event saved."))
+        return redirect(url_for("services_staff.roster", event_id=event.id), 303)
+    return _form_page(form, event, 422 if form.is_submitted() else 200)
+
+
+@blueprint.post("/<int:event_id>/cancel")
+@requires("manage_org_events")
+def cancel(event_id: int):
+    event = get_managed_event_or_404(event_id)
+    form = CancelEventForm()
+    if not form.validate():
+        flash(_("Please give a reason; it is sent to everyone registered."))
+        return redirect(url_for("services_staff.edit", event_id=event.id), 303)
+    count = operations.cancel_event(event.id, form.reason.data, now=clock())
+    flash(_("Event cancelled; %(count)d registrations were told.", count=count))
+    return redirect(url_for("services_staff.index"), 303)
+
+
+def _roster_page(event: ServiceEvent, message: str | None = None, status: int = 200):
+    return render_page_or_fragment(
+        "services/staff/roster.html", "services/staff/_roster.html", status=status, event=event,
+        rows=queries.roster(event.id), code_form=TicketCodeForm(formdata=None), message=message,
+        satisfaction=queries.satisfaction_by_event([event.id]).get(event.id))
+
+
+@blueprint.get("/<int:event_id>/roster")
+@requires("manage_org_events")
+def roster(event_id: int):
+    return _roster_page(get_managed_event_or_404(event_id))
+
+
+STAFF_ACTIONS = ("mark_attended", "mark_no_show", "staff_cancel")
+
+
+@blueprint.post("/<int:event_id>/roster/<int:registration_id>/<action>")
+@requires("manage_org_events")
+def mark(event_id: int, registration_id: int, action: str):
+    event = get_managed_event_or_404(event_id)
+    registration = db.session.get(Registration, registration_id)
+    if action not in STAFF_ACTIONS or registration is None or registration.event_id != event.id:
+        abort(404)
+    message, status = None, 200
+    try:
+        operations.act(registration.id, action, current_user, now=clock())
+    except operations.ServiceError as refusal:
+        message, status = str(refusal), 409
+    if wants_fragment():
+        return render_page_or_fragment("services/staff/roster.html", "services/staff/_row.html",
+                                       status=status, event=event, message=message,
+                                       row=db.session.get(Registration, registration_id))
+    if message:
+        flash(message)
+    return redirect(url_for("services_staff.roster", event_id=event.id), 303)
+
+
+@blueprint.post("/<int:event_id>/scan")
+@requires("manage_org_events")
+def scan(event_id: int):
+    event = get_managed_event_or_404(event_id)
+    form = TicketCodeForm()
+    registration_id = tickets.registration_for_code(form.code.data or "") if form.validate() else None
+    registration = db.session.get(Registration, registration_id) if registration_id else None
+    if registration is None or registration.event_id != event.id:
+        return _roster_page(event, _("This code is not a ticket for this event."), 422)
+    try:
+        operations.act(registration.id, "mark_attended", current_user, now=clock())
+    except operations.ServiceError as refusal:
+        return _roster_page(event, str(refusal), 409)
+    message = _("%(name)s: attendance recorded.", name=registration.attendee_name)
+    if wants_fragment():
+        return _roster_page(event, message)
+    flash(message)
+    return redirect(url_for("services_staff.roster", event_id=event.id), 303)
+
+
+@blueprint.get("/<int:event_id>/roster.csv")
+@requires("manage_org_events")
+def roster_csv(event_id: int):
+    event = get_managed_event_or_404(event_id)
+    return exports.roster_csv(queries.roster(event.id)), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="roster-{event.id}.csv"'}
+
+
+@blueprint.get("/<int:event_id>/roster.xlsx")
+@requires("manage_org_events")
+def roster_xlsx(event_id: int):
+    event = get_managed_event_or_404(event_id)
+    return exports.roster_xlsx(queries.roster(event.id), event.title), 200, {
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": f'attachment; filename="roster-{event.id}.xlsx"'}

@@ -1,0 +1,34 @@
+"""QR tickets: a short signed code naming one registration ("123-K7QX2M9A"), shown by the
+worker as a QR code and scanned or typed by staff. The signature is an HMAC with the app's
+SECRET_KEY (as checkins posters are signed), short enough to read out and type."""
+import base64
+import hashlib
+import hmac
+import io
+
+import segno
+from flask import current_app
+
+
+def _signature(registration_id: int) -> str:
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(),
+                      f"services.ticket:{registration_id}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:8]
+
+
+def ticket_code(registration_id: int) -> str:
+    return f"{registration_id}-{_signature(registration_id)}"
+
+
+def registration_for_code(code: str) -> int | None:
+    """The registration a code names, or None if it is not one of ours."""
+    number, _dash, signature = code.strip().upper().partition("-")
+    if not number.isdigit() or not hmac.compare_digest(signature, _signature(int(number))):
+        return None
+    return int(number)
+
+
+def ticket_png(code: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(code, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()

@@ -1,0 +1,250 @@
+"""Registration with capacity, the waiting list and time-limited offers, windows,
+dependants, eligibility, event cancellation, reminders and feedback; no sleeps, a clock."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from extensions import db
+from notifications.models import Notification
+from services import operations
+from services.models import Registration, ServiceEvent
+from tests.services.conftest import NOW
+
+
+def _state(registration) -> str:
+    db.session.expire_all()
+    return db.session.get(Registration, registration.id).state
+
+
+def _held(event) -> int:
+    db.session.expire_all()
+    held = db.session.get(ServiceEvent, event.id).places_held
+    assert held == operations.places_held_count(event.id)
+    return held
+
+
+def _kinds(user) -> list[str]:
+    return list(db.session.scalars(db.select(Notification.kind).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id)))
+
+
+def test_registrations_are_confirmed_until_full_then_waitlisted_in_order(make_event, make_user, in_request):
+    event = make_event(capacity=2)
+    results = [operations.register(event.id, make_user("worker"), now=NOW) for _ in range(4)]
+    assert [r.state for r in results] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert [operations.waitlist_position(r) for r in results] == [None, None, 1, 2]
+    assert _held(event) == 2
+
+
+def test_a_worker_cannot_register_twice_for_the_same_event(make_event, make_user, in_request):
+    event, worker = make_event(), make_user("worker")
+    operations.register(event.id, worker, now=NOW)
+    with pytest.raises(operations.RegistrationRefused, match="already signed up"):
+        operations.register(event.id, worker, now=NOW)
+    assert _held(event) == 1
+
+
+def test_the_database_refuses_a_second_live_registration_for_the_same_person(make_event, make_user):
+    event, worker = make_event(), make_user("worker")
+    for _ in range(2):
+        db.session.add(Registration(event_id=event.id, worker_id=worker.id, person_key="",
+                                    state="waitlisted", queued_at=NOW, changed_at=NOW))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_the_database_refuses_more_places_than_capacity(make_event):
+    event = make_event(capacity=1)
+    event.places_held = 2
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_after_cancelling_a_worker_may_sign_up_again(make_event, make_user, in_request):
+    event, worker = make_event(), make_user("worker")
+    first = operations.register(event.id, worker, now=NOW)
+    operations.act(first.id, "cancel", worker, now=NOW)
+    assert operations.register(event.id, worker, now=NOW).state == "confirmed"
+
+
+def test_a_worker_may_register_each_child_once(make_event, make_user, in_request):
+    event, worker = make_event(allows_dependants=True), make_user("worker")
+    operations.register(event.id, worker, now=NOW, dependant_name="小明", dependant_age=8)
+    operations.register(event.id, worker, now=NOW, dependant_name="小红", dependant_age=6)
+    with pytest.raises(operations.RegistrationRefused, match="小明 is already signed up"):
+        operations.register(event.id, worker, now=NOW, dependant_name="小明", dependant_age=8)
+    assert _held(event) == 2
+
+
+@pytest.mark.parametrize("fields, name, age, message", [
+    ({"allows_dependants": False}, "小明", 8, "children cannot be signed up"),
+    ({"allows_dependants": True}, "小明", None, "child's age"),
+])
+def test_dependant_rules(fields, name, age, message, make_event, make_user, in_request):
+    event = make_event(**fields)
+    with pytest.raises(operations.RegistrationRefused, match=message):
+        operations.register(event.id, make_user("worker"), now=NOW, dependant_name=name,
+                            dependant_age=age)
+
+
+@pytest.mark.parametrize("opens, closes, message", [
+    (NOW + timedelta(hours=1), NOW + timedelta(days=2), "Sign-up opens on"),
+    (NOW - timedelta(days=2), NOW, "Sign-up closed on"),
+])
+def test_sign_up_outside_the_window_is_refused_with_a_clear_message(opens, closes, message,
+                                                                     make_event, make_user, in_request):
+    event = make_event(registration_opens_at=opens, registration_closes_at=closes)
+    with pytest.raises(operations.RegistrationRefused, match=message):
+        operations.register(event.id, make_user("worker"), now=NOW)
+
+
+def test_sign_up_for_a_cancelled_event_is_refused(make_event, make_user, in_request):
+    event = make_event()
+    operations.cancel_event(event.id, "场地维修", now=NOW)
+    with pytest.raises(operations.RegistrationRefused, match="cancelled"):
+        operations.register(event.id, make_user("worker"), now=NOW)
+
+
+def test_a_freed_place_is_offered_to_the_first_in_line_for_24_hours(make_event, make_user, in_request):
+    event = make_event(capacity=1)
+    first, second, third = (make_user("worker") for _ in range(3))
+    a = operations.register(event.id, first, now=NOW)
+    b = operations.register(event.id, second, now=NOW + timedelta(minutes=1))
+    c = operations.register(event.id, third, now=NOW + timedelta(minutes=2))
+    operations.act(a.id, "cancel", first, now=NOW + timedelta(hours=1))
+    assert (_state(b), _state(c)) == ("offered", "waitlisted")
+    offered = db.session.get(Registration, b.id)
+    assert offered.offer_expires_at == NOW + timedelta(hours=25)
+    assert _kinds(second) == ["service_offer"]
+    assert _held(event) == 1
+    # A new sign-up cannot take the offered place.
+    assert operations.register(event.id, make_user("worker"), now=NOW + timedelta(hours=2)).state == "waitlisted"
+    operations.act(b.id, "accept", second, now=NOW + timedelta(hours=3))
+    assert _state(b) == "confirmed" and _held(event) == 1
+
+
+def test_a_lapsed_offer_passes_to_the_next_person(make_event, make_user, in_request):
+    event = make_event(capacity=1)
+    first, second, third = (make_user("worker") for _ in range(3))
+    a = operations.register(event.id, first, now=NOW)
+    b = operations.register(event.id, second, now=NOW)
+    c = operations.register(event.id, third, now=NOW)
+    operations.act(a.id, "cancel", first, now=NOW)
+    assert operations.sweep_offers(event.id, now=NOW + timedelta(hours=23)) == 0
+    assert operations.sweep_offers(event.id, now=NOW + timedelta(hours=24)) == 1
+    assert (_state(b), _state(c)) == ("offer_lapsed", "offered")
+    assert _kinds(second) == ["service_offer", "service_offer_lapsed"]
+    with pytest.raises(operations.NotAllowed):
+        operations.act(b.id, "accept", second, now=NOW + timedelta(hours=24))
+
+
+def test_declining_an_offer_offers_it_to_the_next(make_event, make_user, in_request):
+    event = make_event(capacity=1)
+    users = [make_user("worker") for _ in range(3)]
+    regs = [operations.register(event.id, u, now=NOW) for u in users]
+    operations.act(regs[0].id, "cancel", users[0], now=NOW)
+    operations.act(regs[1].id, "decline", users[1], now=NOW)
+    assert [_state(r) for r in regs] == ["cancelled_by_worker", "cancelled_by_worker", "offered"]
+
+
+def test_no_offers_once_the_event_has_started(make_event, make_user, in_request):
+    event = make_event(capacity=1)
+    users = [make_user("worker") for _ in range(2)]
+    regs = [operations.register(event.id, u, now=NOW) for u in users]
+    operations.act(regs[0].id, "cancel", users[0], now=event.starts_at)
+    assert _state(regs[1]) == "waitlisted"
+
+
+def test_cancelling_an_event_cancels_every_registration_and_tells_each_worker(make_event, make_user,
+                                                                              in_request):
+    event = make_event(capacity=1)
+    users = [make_user("worker") for _ in range(2)]
+    regs = [operations.register(event.id, u, now=NOW) for u in users]
+    assert operations.cancel_event(event.id, "暴雨预警", now=NOW) == 2
+    assert [_state(r) for r in regs] == ["cancelled_by_staff"] * 2
+    assert [_kinds(u) for u in users] == [["service_event_cancelled"]] * 2
+    assert _held(event) == 0
+
+
+def test_raising_capacity_offers_the_new_places_and_lowering_below_held_is_refused(
+        make_event, make_user, in_request):
+    event = make_event(capacity=1)
+    regs = [operations.register(event.id, make_user("worker"), now=NOW) for _ in range(3)]
+    from services.forms import EventForm  # noqa: F401  (drafts come from forms in the app)
+    draft = operations.EventDraft(
+        title=event.title, description="", category=event.category, starts_at=event.starts_at,
+        ends_at=event.ends_at, capacity=3, registration_opens_at=event.registration_opens_at,
+        registration_closes_at=event.registration_closes_at, station_id=event.station_id)
+    operations.update_event(event.id, draft, now=NOW)
+    assert [_state(r) for r in regs] == ["confirmed", "offered", "offered"]
+    draft.capacity = 2
+    with pytest.raises(operations.ServiceError, match="cannot be lower"):
+        operations.update_event(event.id, draft, now=NOW)
+
+
+def test_a_weekly_series_is_created_in_one_step(union, make_station, in_request):
+    station = make_station(organisation_id=union.id)
+    start = NOW + timedelta(days=5)
+    draft = operations.EventDraft(
+        title="寒假托管班", description="", category="childcare", starts_at=start,
+        ends_at=start + timedelta(hours=3), capacity=30, registration_opens_at=NOW,
+        registration_closes_at=start - timedelta(hours=1), station_id=station.id,
+        allows_dependants=True)
+    events = operations.create_events(union.id, draft, weeks=6, now=NOW)
+    assert [e.starts_at for e in events] == [start + timedelta(weeks=w) for w in range(6)]
+    assert len({e.series_id for e in events}) == 1 and events[0].series_id is not None
+
+
+def test_attendance_below_the_minimum_blocks_the_next_period(union, make_station, make_user, staff_user,
+                                                             in_request):
+    """The Guangdong rule: under 70% attendance in one period, no place in the next."""
+    station = make_station(organisation_id=union.id)
+    start = NOW + timedelta(days=1)
+    draft = operations.EventDraft(
+        title="托管班第一期", description="", category="childcare", starts_at=start,
+        ends_at=start + timedelta(hours=3), capacity=30, registration_opens_at=NOW - timedelta(days=1),
+        registration_closes_at=start - timedelta(hours=1), station_id=station.id, allows_dependants=True)
+    period_one = operations.create_events(union.id, draft, weeks=4, now=NOW)
+    parent = make_user("worker")
+    for number, event in enumerate(period_one):
+        for child in ("小明", "小红"):
+            registration = operations.register(event.id, parent, now=event.registration_opens_at,
+                                               dependant_name=child,
+                                               dependant_age=7)
+            attended = child == "小红" or number < 2  # 小明 attends 2 of 4: 50%
+            operations.act(registration.id, "mark_attended" if attended else "mark_no_show",
+                           staff_user, now=event.ends_at)
+    draft.title, draft.starts_at = "托管班第二期", start + timedelta(weeks=5)
+    draft.ends_at, draft.registration_closes_at = draft.starts_at + timedelta(hours=3), draft.starts_at
+    (period_two,) = operations.create_events(union.id, draft, min_attendance_pct=70,
+                                             previous_series_id=period_one[0].series_id, now=NOW)
+    with pytest.raises(operations.RegistrationRefused, match="50%"):
+        operations.register(period_two.id, parent, now=NOW, dependant_name="小明", dependant_age=7)
+    assert operations.register(period_two.id, parent, now=NOW, dependant_name="小红",
+                               dependant_age=7).state == "confirmed"
+
+
+def test_feedback_once_and_only_after_attending(make_event, make_user, staff_user, in_request):
+    event, worker = make_event(), make_user("worker")
+    registration = operations.register(event.id, worker, now=NOW)
+    with pytest.raises(operations.NotAllowed):
+        operations.give_feedback(registration.id, worker, 5, "", now=NOW)
+    operations.act(registration.id, "mark_attended", staff_user, now=NOW)
+    operations.give_feedback(registration.id, worker, 4, "老师讲得清楚", now=NOW)
+    with pytest.raises(operations.NotAllowed):
+        operations.give_feedback(registration.id, worker, 1, "", now=NOW)
+    from services.queries import satisfaction_by_category, satisfaction_by_event
+    assert satisfaction_by_event([event.id])[event.id].average == 4.0
+    assert satisfaction_by_category(event.organisation_id)["childcare"].satisfied_pct == 100
+
+
+def test_reminders_go_out_once_the_day_before(make_event, make_user, in_request):
+    event, worker = make_event(starts_at=NOW + timedelta(hours=20),
+                               registration_closes_at=NOW + timedelta(hours=10)), make_user("worker")
+    operations.register(event.id, worker, now=NOW)
+    assert operations.send_reminders(now=NOW) == 1
+    assert operations.send_reminders(now=NOW) == 0
+    assert _kinds(worker) == ["service_reminder"]
