@@ -84,6 +84,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(services_views)
     app.register_blueprint(services_staff_views)
 
+    from station_admin.views import blueprint as station_admin_views
+    from station_admin.views import open_data
+
+    app.register_blueprint(station_admin_views)
+    app.register_blueprint(open_data)
+
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):

@@ -37,6 +37,10 @@ def settings_for(name: str | None = None) -> dict:
         "BBOX_MAX_FEATURES": 500,
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs are fingerprinted
         **account_security_settings(env),
+        **geocoder_settings(env),
+        # Station bulk upload (station_admin.uploads)
+        "STATION_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+        "STATION_UPLOAD_MAX_ROWS": 5000,
     }
     if name == "development":
         settings["SECRET_KEY"] = settings["SECRET_KEY"] or "dev-only-not-secret"
@@ -48,6 +52,9 @@ def settings_for(name: str | None = None) -> dict:
             # Tests choose Redis explicitly (tests/test_rate_limits.py); CSRF stays on.
             RATELIMIT_STORAGE_URI="memory://",
             RATELIMIT_KEY_PREFIX="yizhan-test",
+            # Tests point a geocoder at a local server when they want one; never the internet.
+            GEOCODER="none",
+            GEOCODER_MIN_DELAY_SECONDS=0.0,
         )
     return settings
 
@@ -75,4 +82,22 @@ def account_security_settings(env) -> dict:
         "RATELIMIT_LOGIN_PER_IP": "30 per 15 minutes",
         "RATELIMIT_REGISTER_PER_IP": "10 per hour",
         "RATELIMIT_WRITES_PER_USER": "60 per 10 minutes",
+    }
+
+
+def geocoder_settings(env) -> dict:
+    """Address lookup for the station editor (station_admin.geocoding): "nominatim" (the
+    default; its usage policy asks for one request a second and a real user agent), "baidu"
+    when BAIDU_MAP_KEY is set (better coverage of China), or "none"."""
+    baidu_key = env.get("BAIDU_MAP_KEY", "")
+    return {
+        "GEOCODER": env.get("GEOCODER", "baidu" if baidu_key else "nominatim"),
+        "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT",
+                                       "yizhan-station-admin/1.0 (+https://yizhan.example.cn)"),
+        "GEOCODER_DOMAIN": env.get("GEOCODER_DOMAIN", "nominatim.openstreetmap.org"),
+        "GEOCODER_SCHEME": env.get("GEOCODER_SCHEME", "https"),
+        "GEOCODER_TIMEOUT_SECONDS": float(env.get("GEOCODER_TIMEOUT_SECONDS", "4")),
+        "GEOCODER_MIN_DELAY_SECONDS": float(env.get("GEOCODER_MIN_DELAY_SECONDS", "1")),
+        "GEOCODER_COUNTRY_CODES": env.get("GEOCODER_COUNTRY_CODES", "cn"),
+        "BAIDU_MAP_KEY": baidu_key,
     }

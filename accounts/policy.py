@@ -22,7 +22,7 @@ from extensions import db, htmx
 from rest_stations.models import Station
 
 PUBLIC = "public"
-PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language"})
+PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language", "open_data"})
 PUBLIC_ENDPOINTS = frozenset({"static"})
 
 _WORKER = frozenset({"own_account", "check_in", "register_for_events"})
@@ -148,6 +148,14 @@ def stations_managed_by(user) -> Select:
     return query.where(false())
 
 
+def manages_station(user, station: Station) -> bool:
+    """Whether `user` may edit `station` (the same rule as stations_managed_by)."""
+    if has_permission(user, "manage_all_stations"):
+        return True
+    return (has_permission(user, "manage_org_stations") and user.organisation_id is not None
+            and station.organisation_id == user.organisation_id)
+
+
 def get_managed_station_or_404(station_id: int) -> Station:
     """A station `current_user` may edit, or 404."""
     station = db.session.scalar(stations_managed_by(current_user).where(Station.id == station_id))
@@ -192,3 +200,4 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce)
     # Templates show or hide links with the same rules the views enforce.
     app.jinja_env.globals["has_permission"] = has_permission
+    app.jinja_env.globals["manages_station"] = manages_station

@@ -25,6 +25,8 @@ class Station(db.Model):
         Index("ix_station_cell_mid", "cell_mid", "x", "y", "z"),
         Index("ix_station_cell_coarse", "cell_coarse", "x", "y", "z"),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("status IN ('active', 'temporarily_closed', 'delisted')",
+                        name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +50,11 @@ class Station(db.Model):
     timezone: Mapped[str] = mapped_column(String(50), default="Asia/Shanghai")
     capacity: Mapped[int] = mapped_column(Integer, default=0)
     phone: Mapped[str] = mapped_column(String(30), default="")
+    # Stations are never deleted (check-ins and history refer to them): "delisted" hides one.
     status: Mapped[str] = mapped_column(String(20), default="active")
+    # Shown to riders while the station is temporarily closed.
+    closed_reason: Mapped[str] = mapped_column(String(200), default="")
+    reopens_on: Mapped[date | None] = mapped_column(Date)
     last_verified_on: Mapped[date | None] = mapped_column(Date)
     # The union branch that runs the station; its staff may edit it (accounts.policy).
     organisation_id: Mapped[int | None] = mapped_column(

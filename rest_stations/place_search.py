@@ -37,7 +37,7 @@ def search_stations(
     query = select(Station).where(and_(*(
         or_(*(field.like(_like_pattern(term), escape="\\") for field in fields))
         for term in terms
-    )))
+    )), Station.status != "delisted")
     mask = amenity_mask(amenities)
     if mask:
         query = query.where(Station.amenity_mask.op("&")(mask) == mask)

@@ -213,7 +213,8 @@ def _rows_statement(level: str | None, with_mask: bool, with_kind: bool, open_no
     columns = [Station.id, Station.lat, Station.lon, chord2]
     if open_now:
         columns += [Station.opening_hours, Station.timezone, Station.status]
-    query = select(*columns).where(chord2 <= bindparam("max_chord2"))
+    # Delisted stations are kept for their history but never offered to riders.
+    query = select(*columns).where(chord2 <= bindparam("max_chord2"), Station.status != "delisted")
     if level is not None:
         query = query.where(_in_cells(level))
     if with_mask:
@@ -284,7 +285,8 @@ def stations_in_bbox(
     query = (
         select(Station)
         .where(Station.lat.between(min_lat, max_lat),
-               or_(*(Station.lon.between(west, east) for west, east in lon_ranges)))
+               or_(*(Station.lon.between(west, east) for west, east in lon_ranges)),
+               Station.status != "delisted")
         .order_by(Station.id)
         .limit(limit + 1)
     )

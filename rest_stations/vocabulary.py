@@ -34,6 +34,7 @@ KINDS: dict[str, object] = {
 STATUSES: dict[str, object] = {
     "active": _l("Open as usual"),
     "temporarily_closed": _l("Temporarily closed"),
+    "delisted": _l("Delisted"),
 }
 
 

@@ -160,6 +160,39 @@ def _ticket_form(s) -> dict:
 # worker's alone (others get 404); staff of the event's organisation (and admins) run it.
 OWN_EVENT_WRITE = {**OWN_STATION, "own_staff": 303, "admin": 303}
 
+
+def _station_form(s) -> dict:
+    """A valid editor form, far from the scenario's station (no duplicate warning)."""
+    return {"name": "新驿站", "lat": "39.2", "lon": "117.3", "kind": "union", "capacity": "3",
+            "opening_hours": "24/7", "verified": "1"}
+
+
+def _own_staff_upload(s) -> str:
+    """An upload of organisation A's staff member, waiting for "Import"."""
+    from datetime import datetime, timezone
+
+    from rest_stations.importer import COLUMNS
+    from station_admin.uploads import store_upload
+
+    row = ["上传驿站", "", "", "", "39.3", "117.4", "union", "", "", "0", ""]
+    return store_upload(s["visitors"]["own_staff"], "a.csv", [list(COLUMNS), row], None,
+                        datetime.now(timezone.utc)).token
+
+
+def _station_csv(s) -> dict:
+    import io
+
+    text = "name,address,city,district,lat,lon,kind,amenities,opening_hours,capacity,phone\n" \
+           "表格驿站,,,,39.4,117.5,union,water,24/7,2,\n"
+    return {"file": (io.BytesIO(text.encode()), "stations.csv")}
+
+
+# Station management: staff of the owning organisation and admins; others get 404 for a
+# station, and a staff member's upload is theirs alone.
+OWN_STATION_WRITE = {**OWN_STATION, "own_staff": 303, "admin": 303}
+STAFF_WRITE = {"anonymous": LOGIN, "worker": 403, "other_staff": 303, "own_staff": 303,
+               "admin": 303}
+
 ENDPOINTS: dict[str, Row] = {
     # Public: the station finder, its JSON API, static files, the language switch.
     "static": Row("GET", lambda s: "/static/css/accounts.css", everyone(200)),
@@ -276,6 +309,38 @@ ENDPOINTS: dict[str, Row] = {
                                OWN_EVENT_WRITE),
     "services_staff.scan": Row("POST", lambda s: _roster_url(s, "/scan"), OWN_EVENT_WRITE,
                                form=_ticket_form),
+    "station_admin.new": Row("GET", lambda s: "/staff/stations/new", STAFF_ONLY),
+    "station_admin.create": Row("POST", lambda s: "/staff/stations/new", STAFF_WRITE,
+                                form=_station_form),
+    "station_admin.edit": Row("GET", lambda s: f"/staff/stations/{s['station']}/edit", OWN_STATION),
+    "station_admin.update": Row("POST", lambda s: f"/staff/stations/{s['station']}/edit",
+                                OWN_STATION_WRITE, form=_station_form),
+    "station_admin.close": Row("POST", lambda s: f"/staff/stations/{s['station']}/close",
+                               OWN_STATION_WRITE, form=lambda s: {"closed_reason": "装修"}),
+    "station_admin.reopen": Row("POST", lambda s: f"/staff/stations/{s['station']}/reopen",
+                                OWN_STATION_WRITE),
+    "station_admin.delist": Row("POST", lambda s: f"/staff/stations/{s['station']}/delist",
+                                OWN_STATION_WRITE, form=lambda s: {"confirm": "1"}),
+    "station_admin.history": Row("GET", lambda s: f"/staff/stations/{s['station']}/history",
+                                 OWN_STATION),
+    "station_admin.hours_preview": Row("GET", lambda s: "/staff/stations/hours-preview?opening_hours=24/7",
+                                       STAFF_ONLY),
+    "station_admin.geocode": Row("GET", lambda s: "/staff/stations/geocode?address=津塘路",
+                                 STAFF_ONLY),
+    "station_admin.upload": Row("GET", lambda s: "/staff/stations/upload", STAFF_ONLY),
+    "station_admin.preview_upload": Row("POST", lambda s: "/staff/stations/upload", STAFF_ONLY,
+                                        form=_station_csv),
+    "station_admin.import_upload": Row(
+        "POST", lambda s: f"/staff/stations/upload/{_own_staff_upload(s)}/import",
+        {**OWN_STATION, "own_staff": 303, "admin": 404}),
+    # The file type is part of the URL (a view argument), so refusals there are 404s.
+    "station_admin.template": Row("GET", lambda s: "/staff/stations/template.xlsx",
+                                  {**STAFF_ONLY, "worker": 404}),
+    "station_admin.export": Row("GET", lambda s: "/staff/stations/export.geojson",
+                                {**STAFF_ONLY, "worker": 404}),
+    "station_admin.quality_page": Row("GET", lambda s: "/staff/stations/quality", STAFF_ONLY),
+    "open_data.stations_geojson": Row("GET", lambda s: "/open-data/stations.geojson",
+                                      everyone(200)),
 }
 
 

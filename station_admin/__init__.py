@@ -1,0 +1,1 @@
+"""Staff manage their stations: editor, geocoding, bulk upload, export, audit log, data quality."""

@@ -1,0 +1,353 @@
+"""Staff pages for their stations: the editor, status changes, history, upload, export and
+data quality; and the public open-data GeoJSON. Rules live in operations, uploads, exports,
+geocoding and quality; accounts.policy decides which stations a person may touch."""
+import json
+from datetime import date, datetime, timezone
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from accounts import policy, rate_limits
+from accounts.models import Organisation
+from accounts.policy import public, requires
+from extensions import db
+from pages import render_page_or_fragment
+from rest_stations.display import hours_badge
+from rest_stations.hours import InvalidHours, check_hours, hours_status
+from rest_stations.models import Station
+from rest_stations.vocabulary import AMENITIES, KINDS, STATUSES
+from station_admin import exports, geocoding, operations, quality, uploads
+from station_admin.maps import pick_map
+
+FIELD_LABELS = {
+    "name": _l("Name"), "address": _l("Address"), "city": _l("City"),
+    "district": _l("District"), "lat": _l("Latitude"), "lon": _l("Longitude"),
+    "kind": _l("Kind"), "amenities": _l("Amenities"), "opening_hours": _l("Opening hours"),
+    "capacity": _l("Seats"), "phone": _l("Phone"), "status": _l("Status"),
+    "closed_reason": _l("Reason for closing"), "reopens_on": _l("Reopens on"),
+    "organisation_id": _l("Organisation"), "last_verified_on": _l("Last checked on"),
+}
+ACTION_LABELS = {
+    "create": _l("Added"), "edit": _l("Edited"), "close": _l("Temporarily closed"),
+    "reopen": _l("Reopened"), "delist": _l("Delisted"), "import": _l("Imported from a file"),
+}
+
+blueprint = Blueprint("station_admin", __name__, url_prefix="/staff/stations",
+                      template_folder="templates")
+open_data = Blueprint("open_data", __name__)
+
+
+def _today() -> date:
+    return datetime.now(timezone.utc).astimezone().date()
+
+
+@blueprint.context_processor
+def vocabularies() -> dict:
+    return {"amenities": AMENITIES, "kinds": KINDS, "statuses": STATUSES,
+            "field_labels": FIELD_LABELS, "action_labels": ACTION_LABELS}
+
+
+# Editor ---------------------------------------------------------------------------------
+
+def _organisations():
+    if policy.has_permission(current_user, "manage_all_stations"):
+        return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+    return []
+
+
+def _form_data(station: Station | None) -> dict:
+    if station is None:
+        return {"kind": "union", "capacity": "0", "amenities": []}
+    return {"name": station.name, "address": station.address, "city": station.city,
+            "district": station.district, "lat": f"{station.lat:.6f}",
+            "lon": f"{station.lon:.6f}", "kind": station.kind, "amenities": station.amenities,
+            "opening_hours": station.opening_hours, "capacity": str(station.capacity),
+            "phone": station.phone, "organisation_id": str(station.organisation_id or "")}
+
+
+def _editor(station: Station | None, data: dict, errors: dict | None = None, status: int = 200,
+            duplicates=None, closure_errors=None, closure=None):
+    lat, lon = _float(data.get("lat")), _float(data.get("lon"))
+    return render_template(
+        "station_admin/edit.html", station=station, data=data, errors=errors or {},
+        duplicates=duplicates or [], organisations=_organisations(),
+        closure=closure or {}, closure_errors=closure_errors or {},
+        map=pick_map(lat, lon), preview=_hours_preview(data.get("opening_hours", "")),
+        geocoder=geocoding.geocoder_configured(), today=_today()), status
+
+
+def _float(text) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _submitted() -> tuple[dict, operations.CheckedForm]:
+    data = {name: request.form.get(name, "") for name in (
+        "name", "address", "city", "district", "lat", "lon", "kind", "opening_hours",
+        "capacity", "phone", "organisation_id")}
+    data["amenities"] = request.form.getlist("amenities")
+    return data, operations.check_station_form(data, data["amenities"])
+
+
+def _chosen_organisation(data: dict, fallback: int | None) -> int | None:
+    """Admins pick the organisation; staff always work for their own."""
+    if not policy.has_permission(current_user, "manage_all_stations"):
+        return current_user.organisation_id
+    chosen = data.get("organisation_id")
+    if chosen and chosen.isdigit() and db.session.get(Organisation, int(chosen)):
+        return int(chosen)
+    return None if chosen == "" else fallback
+
+
+@blueprint.get("/new")
+@requires("manage_org_stations")
+def new():
+    return _editor(None, _form_data(None))
+
+
+@blueprint.post("/new")
+@rate_limits.writes
+@requires("manage_org_stations")
+def create():
+    data, checked = _submitted()
+    if not checked.valid:
+        return _editor(None, data, checked.errors, status=422)
+    duplicates = operations.likely_duplicates(checked.values["lat"], checked.values["lon"])
+    if duplicates and request.form.get("not_duplicate") != "1":
+        return _editor(None, data, status=422, duplicates=duplicates)
+    station = operations.create_station(checked.values, current_user,
+                                        _chosen_organisation(data, None), _today())
+    flash(_("Station “%(name)s” added. Riders can find it now.", name=station.name))
+    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+
+
+@blueprint.get("/<int:station_id>/edit")
+@requires("manage_org_stations")
+def edit(station_id: int):
+    station = policy.get_managed_station_or_404(station_id)
+    return _editor(station, _form_data(station))
+
+
+@blueprint.post("/<int:station_id>/edit")
+@rate_limits.writes
+@requires("manage_org_stations")
+def update(station_id: int):
+    station = policy.get_managed_station_or_404(station_id)
+    data, checked = _submitted()
+    if not checked.valid:
+        return _editor(station, data, checked.errors, status=422)
+    moved = (checked.values["lat"], checked.values["lon"]) != (station.lat, station.lon)
+    duplicates = operations.likely_duplicates(checked.values["lat"], checked.values["lon"],
+                                              exclude_id=station.id) if moved else []
+    if duplicates and request.form.get("not_duplicate") != "1":
+        return _editor(station, data, status=422, duplicates=duplicates)
+    values = dict(checked.values)
+    organisation_id = _chosen_organisation(data, station.organisation_id)
+    if policy.has_permission(current_user, "manage_all_stations"):
+        values["organisation_id"] = organisation_id
+    change = operations.update_station(
+        station, values, current_user,
+        today=_today() if request.form.get("verified") == "1" else None)
+    flash(_("Saved.") if change else _("Nothing changed."))
+    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+
+
+@blueprint.post("/<int:station_id>/close")
+@rate_limits.writes
+@requires("manage_org_stations")
+def close(station_id: int):
+    station = policy.get_managed_station_or_404(station_id)
+    closure = {"closed_reason": request.form.get("closed_reason", ""),
+               "reopens_on": request.form.get("reopens_on", "")}
+    values, errors = operations.check_closure(closure["closed_reason"], closure["reopens_on"],
+                                              _today())
+    if errors:
+        return _editor(station, _form_data(station), status=422, closure=closure,
+                       closure_errors=errors)
+    operations.close_station(station, values["closed_reason"], values["reopens_on"],
+                             current_user)
+    flash(_("The station is marked as temporarily closed. Riders see your reason."))
+    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+
+
+@blueprint.post("/<int:station_id>/reopen")
+@rate_limits.writes
+@requires("manage_org_stations")
+def reopen(station_id: int):
+    station = policy.get_managed_station_or_404(station_id)
+    operations.reopen_station(station, current_user)
+    flash(_("The station is open again."))
+    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+
+
+@blueprint.post("/<int:station_id>/delist")
+@rate_limits.writes
+@requires("manage_org_stations")
+def delist(station_id: int):
+    station = policy.get_managed_station_or_404(station_id)
+    if request.form.get("confirm") != "1":
+        return _editor(station, _form_data(station), status=422,
+                       closure_errors={"delist": _("Tick the box to confirm.")})
+    operations.delist_station(station, current_user)
+    flash(_("The station is delisted: riders no longer see it. Its history is kept."))
+    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+
+
+@blueprint.get("/<int:station_id>/history")
+@requires("manage_org_stations")
+def history(station_id: int):
+    station = policy.get_managed_station_or_404(station_id)
+    return render_template("station_admin/history.html", station=station,
+                           changes=operations.station_history(station.id))
+
+
+def _hours_preview(text: str) -> dict:
+    try:
+        check_hours(text)
+    except InvalidHours:
+        return {"error": True}
+    probe = Station(opening_hours=text, timezone="Asia/Shanghai", status="active")
+    return {"error": False, "badge": hours_badge(probe, hours_status(text, "Asia/Shanghai"))}
+
+
+@blueprint.get("/hours-preview")
+@requires("manage_org_stations")
+def hours_preview():
+    """What riders would see now for the hours typed so far (the editor asks as you type)."""
+    text = request.args.get("opening_hours", "")[:500]
+    return render_page_or_fragment("station_admin/hours_preview.html",
+                                   "station_admin/_hours_preview.html",
+                                   preview=_hours_preview(text), text=text)
+
+
+@blueprint.get("/geocode")
+@requires("manage_org_stations")
+def geocode():
+    """Candidate coordinates for an address; errors are messages, never a 500."""
+    address = " ".join(request.args.get(name, "") for name in ("city", "district", "address"))
+    result = geocoding.geocode(address)
+    return render_page_or_fragment("station_admin/geocode.html", "station_admin/_geocode.html",
+                                   result=result, address=address.strip())
+
+
+# Upload ----------------------------------------------------------------------------------
+
+def _may_edit(station: Station) -> bool:
+    return policy.manages_station(current_user, station)
+
+
+def _upload_page(error: str | None = None, status: int = 200):
+    return render_template("station_admin/upload.html", error=error,
+                           organisations=_organisations(),
+                           max_rows=current_app.config["STATION_UPLOAD_MAX_ROWS"],
+                           max_mb=current_app.config["STATION_UPLOAD_MAX_BYTES"] // (1024 * 1024),
+                           geocoder=geocoding.geocoder_configured()), status
+
+
+@blueprint.get("/upload")
+@requires("manage_org_stations")
+def upload():
+    return _upload_page()
+
+
+@blueprint.post("/upload")
+@rate_limits.writes
+@requires("manage_org_stations")
+def preview_upload():
+    limit = current_app.config["STATION_UPLOAD_MAX_BYTES"]
+    too_large = _("The file is larger than %(num)d MB. Split it into smaller files.",
+                  num=limit // (1024 * 1024))
+    if (request.content_length or 0) > limit + 64 * 1024:
+        return _upload_page(too_large, 413)
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        return _upload_page(_("Choose a file to upload."), 422)
+    data = sent.stream.read(limit + 1)
+    if len(data) > limit:
+        return _upload_page(too_large, 413)
+    try:
+        records = uploads.read_records(sent.filename, data,
+                                       current_app.config["STATION_UPLOAD_MAX_ROWS"])
+    except uploads.UploadError as error:
+        return _upload_page(error.message, error.status)
+    records = uploads.normalised_records(records)
+    geocoded = uploads.fill_coordinates(records, geocoding.geocode) \
+        if geocoding.geocoder_configured() else set()
+    organisation_id = _chosen_organisation(request.form, None)
+    stored = uploads.store_upload(current_user, sent.filename, records, organisation_id,
+                                  datetime.now(timezone.utc))
+    parsed = uploads.parse_stored(records)
+    return render_template("station_admin/preview.html", upload=stored,
+                           preview=uploads.preview(parsed, _may_edit, geocoded))
+
+
+@blueprint.post("/upload/<token>/import")
+@rate_limits.writes
+@requires("manage_org_stations")
+def import_upload(token: str):
+    stored = uploads.load_upload(current_user, token)
+    if stored is None:
+        abort(404)
+    parsed = uploads.parse_stored(json.loads(stored.records))
+    created, updated = uploads.import_rows(parsed, _may_edit, current_user,
+                                           stored.organisation_id)
+    db.session.delete(stored)
+    db.session.commit()
+    flash(_("Imported: %(created)d new stations, %(updated)d updated.",
+            created=created, updated=updated))
+    return redirect(url_for("staff.stations"), code=303)
+
+
+@blueprint.get("/template.<any(xlsx, csv):extension>")
+@requires("manage_org_stations")
+def template(extension: str):
+    if extension == "xlsx":
+        body = uploads.template_xlsx()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, mimetype = uploads.template_csv(), "text/csv; charset=utf-8"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=stations-template.{extension}"})
+
+
+# Export and data quality ----------------------------------------------------------------
+
+@blueprint.get("/export.<any(geojson, csv):extension>")
+@requires("manage_org_stations")
+def export(extension: str):
+    """The stations this person manages, in a file the upload page accepts again."""
+    stations = policy.stations_managed_by(current_user)
+    stamp = _today().isoformat()
+    if extension == "csv":
+        body, mimetype = exports.csv_rows(stations), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = exports.geojson_chunks(stations), "application/geo+json"
+    # Built whole rather than streamed: a streamed body would need the app context after
+    # the view returns. One organisation's file is small; see open-data below for all.
+    return Response("".join(body), mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=stations-{stamp}.{extension}"})
+
+
+@blueprint.get("/quality")
+@requires("manage_org_stations")
+def quality_page():
+    report = quality.quality_report(policy.stations_managed_by(current_user), _today())
+    return render_template("station_admin/quality.html", report=report)
+
+
+@open_data.get("/open-data/stations.geojson")
+@public
+def stations_geojson():
+    """Every active station, free to reuse under the licence in the file."""
+    body = exports.geojson_chunks(exports.open_data_stations(),
+                                  {"licence": exports.OPEN_DATA_LICENCE}, public=True)
+    response = Response("".join(body), mimetype="application/geo+json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
