@@ -33,7 +33,8 @@ htmx = HTMX()
 compress = Compress()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# One limiter for the process; RATELIMIT_STORAGE_URI (config.py) picks memory or Redis.
+# One limiter for the process (its storage follows the last app bound, which in production
+# is the only one); RATELIMIT_STORAGE_URI (config.py) picks memory or Redis.
 # Keys are the client address unless a limit names its own key function.
 # Every write without a limit of its own gets the RATELIMIT_DEFAULT one; reads are exempt.
 limiter = Limiter(key_func=get_remote_address,

@@ -114,9 +114,13 @@ def make_station(app):
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(request):
-    """Rate-limit counters start at zero in every test (the limiter outlives the app)."""
+    """Rate-limit counters start at zero in every test, in the test app's own storage.
+
+    The limiter is one object per process and binds to the last app that called init_app
+    (some tests create other apps), so rebind it; for memory storage that also empties it.
+    """
     if "app" in request.fixturenames:
         from extensions import limiter
 
-        limiter.reset()
+        limiter.init_app(request.getfixturevalue("app"))
     yield
