@@ -87,6 +87,8 @@ def create(station_id: int):
     if form.poster.data:
         scanned = read_poster_token(form.poster.data)
         if scanned.check is not PosterCheck.VALID or scanned.station_id != station.id:
+            if wants_fragment():  # the poster page explains; htmx would not swap a 4xx
+                return "", 200, {"HX-Redirect": url_for("checkins.scan", token=form.poster.data)}
             return render_template("checkins/poster_invalid.html", check=scanned.check.value,
                                    station=station), 410 if scanned.check is PosterCheck.REPLACED else 404
         source = "poster"
@@ -124,6 +126,15 @@ def check_out():
     return redirect(url_for("stations.detail", station_id=station.id), code=303)
 
 
+def _to_station(station: Station):
+    """After a write: 303 to the station page, or for htmx a full navigation there (a 303
+    inside htmx's request would swap the whole page into the form)."""
+    target = url_for("stations.detail", station_id=station.id)
+    if wants_fragment():
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target, code=303)
+
+
 def _station_from_form() -> Station | None:
     # A check-out after the stay expired: the page still knows which station it showed.
     station_id = request.form.get("station", type=int)
@@ -141,7 +152,7 @@ def report(station_id: int):
         rules.file_report(station, current_user.id, form.kind.data, form.note.data or "",
                           now=now(), check_in_id=running.id if running and running.station_id == station.id else None)
         flash(_("Thank you. The station's staff will see your report."))
-        return redirect(url_for("stations.detail", station_id=station.id), code=303)
+        return _to_station(station)
     status = 422 if form.is_submitted() else 200
     return render_page_or_fragment("checkins/report.html", "checkins/_report_form.html",
                                    status=status, station=station, form=form)

@@ -184,3 +184,12 @@ def test_staff_see_usage_charts_and_download_csv(client, make_user, station):
     assert csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0].startswith("station_id,station,checked_in_at") and len(lines) == 2
+
+
+def test_an_htmx_report_navigates_to_the_station_instead_of_swapping_a_redirect(client, worker,
+                                                                                  station):
+    response = client.post(f"/stations/{station.id}/report", headers=HTMX, data={
+        "csrf_token": csrf_token(client), "kind": "microwave_broken"})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == f"/stations/{station.id}"
+    assert db.session.scalar(db.select(StationReport.kind)) == "microwave_broken"
