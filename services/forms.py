@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField,
                      IntegerField, SelectField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from services.models import CATEGORIES, NAME_MAX, TITLE_MAX
@@ -35,7 +36,7 @@ class CatalogueFilterForm(FlaskForm):
         csrf = False  # a GET search form
 
     category = SelectField(_l("Service"), validators=[Optional()],
-                           choices=[("", _l("All services"))] + [(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
+                           choices=[SelectChoice("", _l("All services"))] + [SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
     day = DateField(_l("Date"), validators=[Optional()])
     lat = DecimalField(validators=[Optional(), NumberRange(-90, 90)])
     lon = DecimalField(validators=[Optional(), NumberRange(-180, 180)])
@@ -49,7 +50,7 @@ class RegisterForm(FlaskForm):
 
 class FeedbackForm(FlaskForm):
     rating = SelectField(_l("How was it?"), coerce=int, validators=[InputRequired()],
-                         choices=[(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★")])
+                         choices=[SelectChoice(n, "★" * n) for n in (5, 4, 3, 2, 1)])
     comment = TextAreaField(_l("Comment (optional)"), filters=[_stripped],
                             validators=[Optional(), Length(max=500)])
 
@@ -59,7 +60,7 @@ class EventForm(FlaskForm):
                         validators=[DataRequired(), Length(max=TITLE_MAX)])
     description = TextAreaField(_l("Description"), filters=[_stripped],
                                 validators=[Optional(), Length(max=2000)])
-    category = SelectField(_l("Service"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
+    category = SelectField(_l("Service"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
     starts_at = DateTimeLocalField(_l("Starts (Beijing time)"), validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), validators=[DataRequired()])
     station_id = SelectField(_l("Station"), coerce=int, validators=[Optional()])

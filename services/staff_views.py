@@ -4,6 +4,7 @@ to the staff member's organisation by accounts.policy.events_managed_by."""
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from accounts.policy import events_managed_by, get_managed_event_or_404, requires
 from extensions import db
@@ -39,11 +40,12 @@ def _choices(form: EventForm) -> None:
         Station.organisation_id == _organisation_id()).order_by(Station.name).limit(300)) \
         if current_user.organisation_id else db.session.scalars(
             db.select(Station).order_by(Station.name).limit(300))
-    form.station_id.choices = [(0, _("No station (use the address)"))] + [
-        (s.id, s.name) for s in stations]
+    form.station_id.choices = [SelectChoice(0, _("No station (use the address)"))] + [
+        SelectChoice(s.id, s.name) for s in stations]
     series = db.session.scalars(db.select(ServiceSeries).where(
         ServiceSeries.organisation_id == _organisation_id()).order_by(ServiceSeries.id.desc()).limit(50))
-    form.previous_series_id.choices = [(0, _("None"))] + [(s.id, f"{s.title} (#{s.id})") for s in series]
+    form.previous_series_id.choices = [SelectChoice(0, _("None"))] + [
+        SelectChoice(s.id, f"{s.title} (#{s.id})") for s in series]
 
 
 def _form_page(form: EventForm, event: ServiceEvent | None, status: int = 200):

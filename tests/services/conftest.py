@@ -17,8 +17,8 @@ def union(make_organisation):
 
 @pytest.fixture
 def in_request(app):
-    """A request context, for domain functions whose messages are translated."""
-    with app.test_request_context("/"):
+    """An English request context, for domain functions whose messages are translated."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
         yield
 
 
