@@ -115,17 +115,25 @@ def geocode(address: str, config=None) -> GeocodeResult:
         return cached
     try:
         candidates = _lookup(settings, address)
-    except GeocoderTimedOut:
+    except GeopyError as error:
+        # geopy's requests adapter reports a read timeout as "unavailable: ... timed out".
+        if not (isinstance(error, GeocoderTimedOut) or "timed out" in str(error).lower()):
+            log.warning("geocoding %r failed: %r", address, error)
+            return GeocodeResult(error=_unavailable())
         return GeocodeResult(error=_("The address lookup took too long. Drag the pin on the "
                                      "map or type the latitude and longitude."))
-    except (GeopyError, KeyError, TypeError, ValueError, AttributeError) as error:
-        # GeopyError: unreachable, refused, quota; the others: a reply we cannot read.
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        # A reply we cannot read (unreachable, refused and quota are GeopyErrors above).
         log.warning("geocoding %r failed: %r", address, error)
-        return GeocodeResult(error=_("The address lookup is not available right now. Drag "
-                                     "the pin on the map or type the latitude and longitude."))
+        return GeocodeResult(error=_unavailable())
     result = GeocodeResult(candidates=candidates)
     cache.put(key, result)
     return result
+
+
+def _unavailable() -> str:
+    return _("The address lookup is not available right now. Drag the pin on the map or type "
+             "the latitude and longitude.")
 
 
 def _lookup(settings: tuple, address: str) -> list[Candidate]:

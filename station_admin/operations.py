@@ -5,6 +5,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import phonenumbers
+
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
@@ -82,10 +84,24 @@ def check_station_form(data: Mapping[str, str], amenity_codes: list[str]) -> Che
     else:
         values["capacity"] = int(capacity)
     try:
-        values["phone"] = clean_phone((data.get("phone") or "").strip())
+        values["phone"] = _valid_phone((data.get("phone") or "").strip())
     except ValueError:
         errors["phone"] = _("Enter a phone number, e.g. 022-2431 5678 or 138 1234 5678.")
     return checked
+
+
+def _valid_phone(text: str) -> str:
+    """The importer's check, and stricter: the number must exist (a landline with its area
+    code or a mobile), since riders call it."""
+    text = clean_phone(text)
+    if text:
+        try:
+            number = phonenumbers.parse(text, "CN")
+        except phonenumbers.NumberParseException:
+            raise ValueError(text) from None
+        if not phonenumbers.is_valid_number(number):
+            raise ValueError(text)
+    return text
 
 
 def _plain(value):

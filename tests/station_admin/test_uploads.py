@@ -1,0 +1,185 @@
+"""Bulk upload (preview, import, limits, bad files) and the export round trip."""
+import csv
+import io
+import json
+import time
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from extensions import db
+from rest_stations.importer import COLUMNS
+from rest_stations.models import Station
+from station_admin import exports
+from station_admin.models import StationChange
+from station_admin.uploads import CHINESE_HEADERS, template_xlsx
+from tests.accounts.helpers import csrf_token
+
+ROW = ["万达驿站", "津塘路 35 号", "天津市", "河东区", "39.12034", "117.2351", "union",
+       "water;toilet", "Mo-Su 08:00-20:00", "12", "022-2431 5678"]
+
+
+def _csv(rows, header=COLUMNS) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _xlsx(rows, header) -> bytes:
+    workbook = Workbook()
+    for row in [header, *rows]:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(client, data: bytes, filename: str):
+    return client.post("/staff/stations/upload", data={
+        "csrf_token": csrf_token(client, "/staff/stations/upload"),
+        "file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+
+
+def _import(client, page: str):
+    action = page.split('action="/staff/stations/upload/')[1].split('"')[0]
+    return client.post(f"/staff/stations/upload/{action}",
+                       data={"csrf_token": csrf_token(client, "/staff/stations/upload")})
+
+
+def _count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Station))
+
+
+def test_xlsx_with_chinese_headers_previews_then_imports_in_one_go(staff_client, staff):
+    header = [CHINESE_HEADERS[c] for c in COLUMNS]
+    second = ["银河驿站", "", "天津市", "河西区", 39.1, 117.2, "partner", "", "", 0, ""]
+    response = _upload(staff_client, _xlsx([ROW, second], header), "stations.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "New: 2" in page and _count() == 0
+    assert _import(staff_client, page).status_code == 303
+    stations = db.session.scalars(select(Station).order_by(Station.name)).all()
+    assert [(s.name, s.organisation_id) for s in stations] == [
+        ("万达驿站", staff.organisation_id), ("银河驿站", staff.organisation_id)]
+    assert db.session.scalar(select(func.count()).select_from(StationChange)
+                             .where(StationChange.action == "import")) == 2
+
+
+def test_preview_lists_new_update_unchanged_and_error_rows(staff_client, make_station, staff):
+    make_station(name="万达驿站", lat=39.12034, lon=117.2351, organisation_id=staff.organisation_id,
+                 capacity=3, address="津塘路 35 号", city="天津市", district="河东区",
+                 amenities=["water", "toilet"], opening_hours="Mo-Su 08:00-20:00",
+                 phone="022-2431 5678")
+    same_as_other = make_station(name="别人的驿站", lat=39.2, lon=117.3)
+    rows = [ROW, ["新驿站", "", "", "", "39.3", "117.4", "", "", "", "", ""],
+            ["坏驿站", "", "", "", "91", "117.4", "", "", "", "", ""],
+            ["新驿站", "", "", "", "39.3", "117.4", "", "", "", "", ""],
+            [same_as_other.name, "", "", "", "39.2", "117.3", "", "", "", "", ""]]
+    page = _upload(staff_client, _csv(rows), "s.csv").get_data(as_text=True)
+    assert "New: 1" in page and "Updated: 1" in page and "Errors: 3" in page
+    assert "lat 91 is outside" in page
+    assert "same name and coordinates as line 3" in page  # a duplicate within the file
+    assert "belongs to another organisation" in page
+    assert "Seats" in page  # the updated row names the changed field
+    assert _import(staff_client, page).status_code == 303
+    assert db.session.scalar(select(Station.capacity).where(Station.name == "万达驿站")) == 12
+    assert db.session.get(Station, same_as_other.id).organisation_id is None
+
+
+@pytest.mark.parametrize("filename, data, status, message", [
+    ("stations.xlsx", b"PK\x03\x04 not really a zip", 422, "not a readable Excel workbook"),
+    ("stations.csv", _csv([ROW], header=["名字", "地方"]), 422, "Missing: 名称 (name)"),
+    ("stations.pdf", b"%PDF-1.4", 422, "Upload an Excel workbook (.xlsx) or a CSV file"),
+    ("stations.csv", b"", 422, "The file is empty"),
+])
+def test_bad_files_are_refused_with_a_reason_and_change_nothing(staff_client, filename, data,
+                                                                status, message):
+    response = _upload(staff_client, data, filename)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert _count() == 0
+
+
+def test_a_file_over_the_size_limit_is_413(staff_client, app):
+    app.config["STATION_UPLOAD_MAX_BYTES"] = 1000
+    try:
+        response = _upload(staff_client, _csv([ROW] * 40), "big.csv")
+    finally:
+        app.config["STATION_UPLOAD_MAX_BYTES"] = 5 * 1024 * 1024
+    assert response.status_code == 413 and "larger than" in response.get_data(as_text=True)
+
+
+def test_a_file_over_the_row_limit_is_refused(staff_client, app):
+    app.config["STATION_UPLOAD_MAX_ROWS"] = 3
+    try:
+        response = _upload(staff_client, _csv([ROW] * 4), "many.csv")
+    finally:
+        app.config["STATION_UPLOAD_MAX_ROWS"] = 5000
+    assert response.status_code == 422 and "more than 3 rows" in response.get_data(as_text=True)
+
+
+def test_a_failing_import_writes_nothing(staff_client, monkeypatch):
+    from station_admin import uploads
+
+    page = _upload(staff_client, _csv([ROW, ["二号", "", "", "", "39.3", "117.4"] + [""] * 5]),
+                   "s.csv").get_data(as_text=True)
+    calls = []
+
+    def failing_record_change(station, before, actor, action):
+        calls.append(station)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(uploads, "record_change", failing_record_change)
+    with pytest.raises(RuntimeError):
+        _import(staff_client, page)
+    assert _count() == 0
+
+
+def test_a_thousand_rows_preview_in_under_five_seconds(staff_client):
+    rows = [[f"驿站 {n}", "路", "天津市", "河东区", f"{39 + n / 10000:.5f}", "117.2", "union",
+             "water", "24/7", "4", ""] for n in range(1000)]
+    started = time.perf_counter()
+    response = _upload(staff_client, _csv(rows), "thousand.csv")
+    assert response.status_code == 200 and "New: 1000" in response.get_data(as_text=True)
+    assert time.perf_counter() - started < 5
+
+
+def test_the_template_has_chinese_headers(staff_client):
+    from openpyxl import load_workbook
+
+    response = staff_client.get("/staff/stations/template.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert [cell.value for cell in sheet[1]] == [CHINESE_HEADERS[c] for c in COLUMNS]
+    assert template_xlsx()  # the same bytes the page serves
+
+
+@pytest.mark.parametrize("extension", ["csv", "geojson"])
+def test_export_then_upload_again_changes_nothing(staff_client, make_station, staff, extension):
+    make_station(name="一号", organisation_id=staff.organisation_id, phone="138 1234 5678",
+                 amenities=["water", "wifi"], opening_hours="Mo-Fr 08:00-18:00", city="天津市")
+    make_station(name="二号, \"引号\"", lat=39.2, lon=117.3, organisation_id=staff.organisation_id,
+                 opening_hours="", capacity=0, kind="partner")
+    make_station(name="别人的", lat=39.4, lon=117.4)
+    before = {s.name: {c: getattr(s, c) for c in COLUMNS} for s in db.session.scalars(select(Station))}
+    exported = staff_client.get(f"/staff/stations/export.{extension}")
+    assert exported.status_code == 200
+    if extension == "geojson":
+        assert {f["properties"]["name"] for f in json.loads(exported.data)["features"]} == {
+            "一号", "二号, \"引号\""}
+    page = _upload(staff_client, exported.data, f"export.{extension}").get_data(as_text=True)
+    assert "Unchanged: 2" in page and "New: 0" in page and "Errors: 0" in page
+    after = {s.name: {c: getattr(s, c) for c in COLUMNS} for s in db.session.scalars(select(Station))}
+    assert after == before
+
+
+def test_open_data_lists_active_stations_with_a_licence(client, make_station):
+    make_station(name="开着的")
+    make_station(name="关了的", lat=39.2, status="temporarily_closed", closed_reason="装修")
+    make_station(name="撤了的", lat=39.3, status="delisted")
+    data = json.loads(client.get("/open-data/stations.geojson").data)
+    assert data["licence"]["name"] == "CC BY 4.0"
+    assert [f["properties"]["name"] for f in data["features"]] == ["开着的"]
+    assert list(exports.open_data_stations().selected_columns)  # a plain select, reusable
