@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from extensions import db
+from i18n import in_cli_locale
 from rest_stations.models import Station
 from services import operations
 from services.models import ServiceEvent
@@ -17,6 +18,7 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 @services_cli.command("tick")
+@in_cli_locale
 def tick() -> None:
     """Lapse overdue offers (the next in line gets the place) and send tomorrow's reminders."""
     now = datetime.now(timezone.utc)

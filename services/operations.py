@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
+from flask import has_request_context
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -58,7 +59,14 @@ def now() -> datetime:
 def when_text(moment: datetime) -> str:
     """An event time in the reader's language and Shanghai time: 11月28日周六 09:30, Sat, Nov 28 09:30."""
     local = moment.astimezone(LOCAL)
-    return f"{format_skeleton('MMMEd', local, locale=get_locale() or 'zh_Hans')} {local:%H:%M}"
+    locale = (get_locale() if has_request_context() else None) or "zh_Hans"
+    return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"
+
+
+def notice_time(moment: datetime) -> str:
+    """A time for a notification, "2026-11-28 09:30" in Beijing time: a notice is stored once
+    and read later in the reader's language, so its times are language-neutral."""
+    return f"{moment.astimezone(LOCAL):%Y-%m-%d %H:%M}"
 
 
 def _lock_event(event_id: int) -> ServiceEvent:
@@ -202,8 +210,8 @@ def _fill_free_places(event: ServiceEvent, now_: datetime) -> list[Registration]
             break
         _apply(event, first, "offer", now_)
         notify(first.worker_id, "service_offer", link=path_for("services.mine"),
-               title=event.title, when=when_text(event.starts_at),
-               until=when_text(first.offer_expires_at))
+               title=event.title, when=notice_time(event.starts_at),
+               until=notice_time(first.offer_expires_at))
         offered.append(first)
     return offered
 
@@ -241,7 +249,7 @@ def act(registration_id: int, action: str, actor: User, *, now: datetime) -> Reg
     _apply(event, registration, action, now)
     if action == "staff_cancel":
         notify(registration.worker_id, "service_registration_cancelled",
-               link=path_for("services.mine"), title=event.title, when=when_text(event.starts_at))
+               link=path_for("services.mine"), title=event.title, when=notice_time(event.starts_at))
     _fill_free_places(event, now)
     db.session.commit()
     return registration
@@ -279,7 +287,7 @@ def send_reminders(*, now: datetime) -> int:
         for worker_id in set(db.session.scalars(select(Registration.worker_id).where(
                 Registration.event_id == event.id, Registration.state == "confirmed"))):
             notify(worker_id, "service_reminder", link=path_for("services.mine"),
-                   title=event.title, when=when_text(event.starts_at), place=event.place_name)
+                   title=event.title, when=notice_time(event.starts_at), place=event.place_name)
             sent += 1
         event.reminded_at = now
     db.session.commit()
@@ -375,7 +383,7 @@ def cancel_event(event_id: int, reason: str, *, now: datetime) -> int:
         _apply(event, registration, "staff_cancel", now)
     for worker_id in sorted({r.worker_id for r in live}):
         notify(worker_id, "service_event_cancelled", link=path_for("services.detail", event_id=event_id),
-               title=event.title, when=when_text(event.starts_at), reason=event.cancel_reason or "—")
+               title=event.title, when=notice_time(event.starts_at), reason=event.cancel_reason or "—")
     db.session.commit()
     return len(live)
 

@@ -13,9 +13,9 @@ CATEGORY_LABELS = {
 STATE_LABELS = {
     "confirmed": _l("Place confirmed"),
     "waitlisted": _l("On the waiting list"),
-    "offered": _l("Place offered to you"),
+    "offered": _l("Place offered"),
     "offer_lapsed": _l("Offer lapsed"),
-    "cancelled_by_worker": _l("Cancelled by you"),
+    "cancelled_by_worker": _l("Cancelled by the worker"),
     "cancelled_by_staff": _l("Cancelled by the union"),
     "attended": _l("Attended"),
     "no_show": _l("Did not attend"),
