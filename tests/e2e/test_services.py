@@ -121,3 +121,6 @@ def test_staff_mark_attendance_with_one_tap(phone, people, live_server):
     row.get_by_role("button", name="到场").click()
     expect(page.locator(".roster-table tbody tr").first).to_contain_text("已参加")
     shoot(page, "roster-marked-zh")
+    page.goto(f"{live_server.url}/staff/services/new")
+    expect(page.locator("#event-form")).to_be_visible()
+    shoot(page, "staff-new-zh")
