@@ -24,10 +24,10 @@ from station_admin import exports, geocoding, operations, quality, uploads
 from station_admin.maps import pick_map
 
 FIELD_LABELS = {
-    "name": _l("Name"), "address": _l("Address"), "city": _l("City"),
+    "name": _l("Station name"), "address": _l("Address"), "city": _l("City"),
     "district": _l("District"), "lat": _l("Latitude"), "lon": _l("Longitude"),
     "kind": _l("Kind"), "amenities": _l("Amenities"), "opening_hours": _l("Opening hours"),
-    "capacity": _l("Seats"), "phone": _l("Phone"), "status": _l("Status"),
+    "capacity": _l("Seats"), "phone": _l("Phone (landline or mobile)"), "status": _l("Status"),
     "closed_reason": _l("Reason for closing"), "reopens_on": _l("Reopens on"),
     "organisation_id": _l("Organisation"), "last_verified_on": _l("Last checked on"),
 }
