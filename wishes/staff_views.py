@@ -50,8 +50,11 @@ def moderate(wish_id: int):
         except operations.WishError as error:
             form.form_errors.append(str(error))
         else:
-            return redirect(url_for("wish_staff.queue"), code=303) if decision != "save" \
-                else redirect(url_for("wish_staff.moderate", wish_id=wish.id), code=303)
+            target = url_for("wish_staff.queue") if decision != "save" \
+                else url_for("wish_staff.moderate", wish_id=wish.id)
+            if wants_fragment():  # htmx would follow a 303 and swap the queue into the form
+                return "", 204, {"HX-Redirect": target}
+            return redirect(target, code=303)
     status = 422 if form.is_submitted() else 200
     return render_page_or_fragment(
         "wishes/staff/moderate.html", "wishes/staff/_moderate_form.html", status=status,
@@ -94,7 +97,7 @@ def release(wish_id: int):
     target = url_for("wish_staff.board") if request.form.get("back") == "board" \
         else url_for("wish_staff.queue")
     if wants_fragment():
-        return "", 204, {"HX-Location": target}
+        return "", 204, {"HX-Redirect": target}
     return redirect(target, code=303)
 
 

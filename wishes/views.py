@@ -94,10 +94,11 @@ def create():
 
 
 def _after_write(wish: Wish, endpoint: str = "wishes.detail"):
-    """303 for plain forms; htmx follows HX-Location to the same place as a full page."""
+    """303 for plain forms; htmx gets HX-Redirect and loads the same place as a full page
+    (HX-Location would fetch it as an htmx request, i.e. the bare fragment, into <body>)."""
     target = url_for(endpoint, wish_id=wish.id) if endpoint == "wishes.detail" else url_for(endpoint)
     if wants_fragment():
-        return "", 204, {"HX-Location": target}
+        return "", 204, {"HX-Redirect": target}
     return redirect(target, code=303)
 
 
