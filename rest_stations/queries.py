@@ -210,11 +210,13 @@ def _rows_statement(level: str | None, with_mask: bool, with_kind: bool, open_no
     chord2 = ((Station.x - bindparam("x")) * (Station.x - bindparam("x"))
               + (Station.y - bindparam("y")) * (Station.y - bindparam("y"))
               + (Station.z - bindparam("z")) * (Station.z - bindparam("z"))).label("chord2")
-    columns = [Station.id, Station.lat, Station.lon, chord2]
+    # The status is read, not filtered on: a WHERE on it would fetch the table row of every
+    # candidate, where the distance filter otherwise runs on index entries alone. _rank
+    # skips delisted stations instead.
+    columns = [Station.id, Station.lat, Station.lon, chord2, Station.status]
     if open_now:
-        columns += [Station.opening_hours, Station.timezone, Station.status]
-    # Delisted stations are kept for their history but never offered to riders.
-    query = select(*columns).where(chord2 <= bindparam("max_chord2"), Station.status != "delisted")
+        columns += [Station.opening_hours, Station.timezone]
+    query = select(*columns).where(chord2 <= bindparam("max_chord2"))
     if level is not None:
         query = query.where(_in_cells(level))
     if with_mask:
@@ -243,6 +245,8 @@ def _rank(lat, lon, rows, limit, open_filter) -> list[tuple[float, int]]:
         if len(best) == limit and (
                 spherical_from_chord_squared(row.chord2) * SPHERE_LOWER_BOUND > -best[0][0]):
             break  # this row and every later one are further than the current k-th
+        if row.status == "delisted":  # kept for its history, never offered to riders
+            continue
         if open_filter and not open_filter(row.opening_hours, row.timezone, row.status):
             continue
         if len(best) == limit:
