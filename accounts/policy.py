@@ -138,14 +138,21 @@ def get_person_or_404(user_id: int) -> User:
     return person
 
 
+def _organisation_scoped(model, user, *, everything: str, own: str) -> Select:
+    """Rows of `model` a user may act on: all with `everything`, their organisation's with
+    `own`, none otherwise."""
+    query = db.select(model)
+    if has_permission(user, everything):
+        return query
+    if has_permission(user, own) and user.organisation_id is not None:
+        return query.where(model.organisation_id == user.organisation_id)
+    return query.where(false())
+
+
 def stations_managed_by(user) -> Select:
     """Stations a user may edit: admins all, staff their organisation's, others none."""
-    query = db.select(Station)
-    if has_permission(user, "manage_all_stations"):
-        return query
-    if has_permission(user, "manage_org_stations") and user.organisation_id is not None:
-        return query.where(Station.organisation_id == user.organisation_id)
-    return query.where(false())
+    return _organisation_scoped(Station, user, everything="manage_all_stations",
+                                own="manage_org_stations")
 
 
 def manages_station(user, station: Station) -> bool:
@@ -168,24 +175,16 @@ def wishes_moderated_by(user) -> Select:
     """Wishes a user moderates: admins all, staff their organisation's, others none."""
     from wishes.models import Wish
 
-    query = db.select(Wish)
-    if has_permission(user, "moderate_all_wishes"):
-        return query
-    if has_permission(user, "moderate_wishes") and user.organisation_id is not None:
-        return query.where(Wish.organisation_id == user.organisation_id)
-    return query.where(false())
+    return _organisation_scoped(Wish, user, everything="moderate_all_wishes",
+                                own="moderate_wishes")
 
 
 def events_managed_by(user) -> Select:
     """Service events a user runs: admins all, staff their organisation's, others none."""
     from services.models import ServiceEvent
 
-    query = db.select(ServiceEvent)
-    if has_permission(user, "manage_all_events"):
-        return query
-    if has_permission(user, "manage_org_events") and user.organisation_id is not None:
-        return query.where(ServiceEvent.organisation_id == user.organisation_id)
-    return query.where(false())
+    return _organisation_scoped(ServiceEvent, user, everything="manage_all_events",
+                                own="manage_org_events")
 
 
 def get_managed_event_or_404(event_id: int):
