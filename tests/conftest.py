@@ -124,3 +124,18 @@ def _fresh_rate_limits(request):
 
         limiter.init_app(request.getfixturevalue("app"))
     yield
+
+
+@pytest.fixture
+def server(app):
+    """The app served by a real threaded server on 127.0.0.1, for concurrency tests.
+
+    Rate limits are off: a burst of hundreds of logins comes from one address."""
+    from extensions import limiter
+    from tests.e2e.conftest import serve
+
+    url, stop = serve(app, backlog=512)
+    limiter.enabled = False
+    yield url
+    limiter.enabled = True
+    stop()

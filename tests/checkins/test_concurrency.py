@@ -14,12 +14,11 @@ from datetime import datetime, timezone
 import pytest
 import requests
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from accounts.models import User
 from checkins import rules
 from checkins.models import CheckIn
-from extensions import db, limiter
+from extensions import db
 
 WORKERS = 200
 REPEAT_WORKERS = 20
@@ -27,19 +26,6 @@ REPEAT_TAPS = 5
 PASSWORD = "concurrency test password"
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
-
-@pytest.fixture
-def server(app):
-    """The app on 127.0.0.1 in a thread; rate limits off (200 logins come from one address)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    server.socket.listen(512)  # the whole burst connects at once
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    limiter.enabled = False
-    yield f"http://127.0.0.1:{server.server_port}"
-    limiter.enabled = True
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def _token(session: requests.Session, url: str) -> str:

@@ -56,9 +56,13 @@ class LiveServer:
             yield
 
 
-def serve(app: Flask):
-    """Start `app` on 127.0.0.1 at a free port in a thread; returns (url, stop)."""
+def serve(app: Flask, backlog: int | None = None):
+    """Start `app` on 127.0.0.1 at a free port in a thread; returns (url, stop).
+
+    `backlog` widens the listen queue for tests whose whole burst connects at once."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    if backlog:
+        server.socket.listen(backlog)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 

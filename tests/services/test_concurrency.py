@@ -13,10 +13,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from accounts.models import User
-from extensions import db, limiter
+from extensions import db
 from services import operations
 from services.models import Registration, ServiceEvent
 
@@ -25,19 +24,6 @@ PLACES = 30
 PASSWORD = "concurrency test password"
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
-
-@pytest.fixture
-def server(app):
-    """The app on 127.0.0.1 in a thread; rate limits off (200 logins come from one address)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    server.socket.listen(512)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    limiter.enabled = False
-    yield f"http://127.0.0.1:{server.server_port}"
-    limiter.enabled = True
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def make_workers(count: int) -> list[str]:

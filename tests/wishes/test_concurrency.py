@@ -10,19 +10,11 @@ import requests
 
 from extensions import db
 from tests.accounts.helpers import DEFAULT_PASSWORD
-from tests.e2e.conftest import serve
 from wishes.models import MAX_OPEN_WISHES, Wish, WishEvent
 
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 CLAIMANTS = 24
 SUBMITS = 8
-
-
-@pytest.fixture
-def server(app):
-    url, stop = serve(app)
-    yield url
-    stop()
 
 
 def signed_in(url: str, user) -> tuple[requests.Session, str]:
