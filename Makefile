@@ -26,6 +26,7 @@ bench: install catalogs
 HTMX_VERSION = $(shell node -p "require('./node_modules/htmx.org/package.json').version")
 LEAFLET_VERSION = $(shell node -p "require('./node_modules/leaflet/package.json').version")
 LEAFLET_HEAT_VERSION = $(shell node -p "require('./node_modules/leaflet.heat/package.json').version")
+JSQR_VERSION = $(shell node -p "require('./node_modules/jsqr/package.json').version")
 vendor:
 	npm ci --no-audit --no-fund
 	rm -rf static/vendor && mkdir -p static/vendor
@@ -36,7 +37,10 @@ vendor:
 	mkdir -p static/vendor/leaflet.heat-$(LEAFLET_HEAT_VERSION)
 	cp node_modules/leaflet.heat/dist/leaflet-heat.js node_modules/leaflet.heat/LICENSE \
 	  static/vendor/leaflet.heat-$(LEAFLET_HEAT_VERSION)/
-	@echo "static/vendor: htmx $(HTMX_VERSION), leaflet $(LEAFLET_VERSION), leaflet.heat $(LEAFLET_HEAT_VERSION); update the paths in templates if they changed"
+	# The QR decoder the roster's camera scanner loads when the browser has no BarcodeDetector.
+	mkdir -p static/vendor/jsqr-$(JSQR_VERSION)
+	cp node_modules/jsqr/dist/jsQR.js node_modules/jsqr/LICENSE static/vendor/jsqr-$(JSQR_VERSION)/
+	@echo "static/vendor: htmx $(HTMX_VERSION), leaflet $(LEAFLET_VERSION), leaflet.heat $(LEAFLET_HEAT_VERSION), jsqr $(JSQR_VERSION); update the paths in templates if they changed"
 
 install: $(INSTALLED)
 
