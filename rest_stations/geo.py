@@ -1,15 +1,15 @@
-"""Distances on the WGS-84 ellipsoid, and the boxes that are sure to contain a circle.
+"""Distances on the WGS-84 ellipsoid, and the grid cells that are sure to cover a circle.
 
-The nearest search ranks by exact geodesic distance (geographiclib, as geopy does), but
+The nearest search ranks by exact geodesic distance (Karney's algorithm, as geopy does), but
 pre-sorts candidates with the much cheaper spherical distance. On the mean-radius sphere the
 two differ by at most 0.56 % (short north-south hops at the equator, where the ellipsoid is
 flattest, and near the poles); the bounds below leave a little room beyond that, and
 tests/rest_stations/test_geo.py checks them.
 """
+import functools
 import math
-from dataclasses import dataclass
 
-from geographiclib.geodesic import Geodesic
+from pyproj import Geod
 
 EARTH_MEAN_RADIUS_M = 6_371_008.8
 # SPHERE_LOWER_BOUND * spherical <= geodesic <= SPHERE_UPPER_BOUND * spherical, for any
@@ -18,35 +18,14 @@ SPHERE_LOWER_BOUND = 0.994
 SPHERE_UPPER_BOUND = 1.006
 HALF_EQUATOR_M = 20_037_509.0
 
-_WGS84 = Geodesic.WGS84
+# PROJ's C implementation of the same algorithm geographiclib (and so geopy) runs in Python:
+# the same distances to a nanometre, 60 times faster, which is most of a nearby search's cost.
+_WGS84 = Geod(ellps="WGS84")
 
 
 def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Geodesic distance in metres; the same number geopy.distance.geodesic gives."""
-    return _WGS84.Inverse(lat1, lon1, lat2, lon2, Geodesic.DISTANCE)["s12"]
-
-
-WGS84_A = 6_378_137.0
-WGS84_F = 1 / 298.257223563
-# Lambert's formula is within this fraction of the geodesic distance below
-# LAMBERT_TRUSTED_BELOW_M (measured worst: 2.2e-5, near the antipode); tests check it.
-LAMBERT_RELATIVE_ERROR = 1e-4
-LAMBERT_TRUSTED_BELOW_M = 19_000_000.0
-
-
-def lambert_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Lambert's ellipsoidal distance: 35 times cheaper than the geodesic, and close to it."""
-    beta1 = math.atan((1 - WGS84_F) * math.tan(math.radians(lat1)))
-    beta2 = math.atan((1 - WGS84_F) * math.tan(math.radians(lat2)))
-    h = (math.sin((beta2 - beta1) / 2) ** 2
-         + math.cos(beta1) * math.cos(beta2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    sigma = 2 * math.asin(min(1.0, math.sqrt(h)))
-    if sigma == 0.0:
-        return 0.0
-    p, q = (beta1 + beta2) / 2, (beta2 - beta1) / 2
-    x = (sigma - math.sin(sigma)) * (math.sin(p) * math.cos(q)) ** 2 / math.cos(sigma / 2) ** 2
-    y = (sigma + math.sin(sigma)) * (math.cos(p) * math.sin(q)) ** 2 / math.sin(sigma / 2) ** 2
-    return WGS84_A * (sigma - WGS84_F / 2 * (x + y))
+    return _WGS84.inv(lon1, lat1, lon2, lat2)[2]
 
 
 def spherical_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -58,69 +37,129 @@ def spherical_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_MEAN_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-@dataclass(frozen=True)
-class Box:
-    """A latitude range with one or two longitude ranges (two when it crosses ±180°)."""
-
-    min_lat: float
-    max_lat: float
-    lon_ranges: tuple[tuple[float, float], ...]
-
-    @property
-    def covers_all_longitudes(self) -> bool:
-        return self.lon_ranges == ((-180.0, 180.0),)
-
-
-def box_around(lat: float, lon: float, radius_m: float) -> Box:
-    """A box holding every point within geodesic `radius_m` of (lat, lon)."""
-    angular = radius_m / SPHERE_LOWER_BOUND / EARTH_MEAN_RADIUS_M
-    if angular >= math.pi:
-        return Box(-90.0, 90.0, ((-180.0, 180.0),))
-    phi = math.radians(lat)
-    min_phi, max_phi = phi - angular, phi + angular
-    if min_phi <= -math.pi / 2 or max_phi >= math.pi / 2:
-        # The circle holds a pole, so it spans every longitude.
-        return Box(
-            max(-90.0, math.degrees(min_phi)),
-            min(90.0, math.degrees(max_phi)),
-            ((-180.0, 180.0),),
-        )
-    dlon = math.degrees(math.asin(min(1.0, math.sin(angular) / math.cos(phi))))
-    min_lat, max_lat = math.degrees(min_phi), math.degrees(max_phi)
-    west, east = lon - dlon, lon + dlon
-    if dlon >= 180.0:
-        return Box(min_lat, max_lat, ((-180.0, 180.0),))
-    if west < -180.0:
-        return Box(min_lat, max_lat, ((west + 360.0, 180.0), (-180.0, east)))
-    if east > 180.0:
-        return Box(min_lat, max_lat, ((west, 180.0), (-180.0, east - 360.0)))
-    return Box(min_lat, max_lat, ((west, east),))
+# The grid of the spatial index. Its finest cells are 0.02° (about 2 km) on a side; five by
+# five of them make a 0.1° cell, five by five of those a 0.5° cell, and those a 2.5° cell
+# (about 280 km), the top level. A cell's id is its parent's id times 25 plus its place
+# inside the parent, so the finest cells inside any cell have consecutive ids: one index
+# on the finest cell serves every level.
+CELL_LEVELS = ("micro", "fine", "mid", "coarse")  # finest first
+FINEST = CELL_LEVELS[0]
+SPLIT = 5  # cells along a side of the parent
+MICRO_CELLS_PER_DEGREE = 50
+_TOP_ROWS_BELOW_EQUATOR = 36  # 90° / 2.5°
+_TOP_COLUMNS = 144  # 360° / 2.5°
 
 
+def _depth(level: str) -> int:
+    """Steps below the top level: 3 for the finest cells, 0 for the top."""
+    return len(CELL_LEVELS) - 1 - CELL_LEVELS.index(level)
 
-# Grid levels of the spatial index: cells of 0.1°, 0.5° and 2.5° (about 11, 55 and 280 km).
-CELL_LEVELS = {"fine": 10, "mid": 2, "coarse": 0.4}  # cells per degree
-_CELL_ROW_STRIDE = 10_000  # more than the 3,600 columns of the finest level
+
+def cell_size_deg(level: str) -> float:
+    return SPLIT ** CELL_LEVELS.index(level) / MICRO_CELLS_PER_DEGREE
 
 
-def cell_id(lat: float, lon: float, cells_per_degree: float) -> int:
-    row = math.floor(lat * cells_per_degree)
-    column = math.floor(lon * cells_per_degree)
-    return row * _CELL_ROW_STRIDE + column
+def finest_cells_per_cell(level: str) -> int:
+    """How many finest cells a cell of this level holds: its id times this is the first."""
+    return (SPLIT * SPLIT) ** CELL_LEVELS.index(level)
+
+
+def _grid_index(degrees: float, level: str) -> int:
+    """The row (of a latitude) or column (of a longitude) of a level's grid."""
+    return math.floor(degrees * MICRO_CELLS_PER_DEGREE) // SPLIT ** CELL_LEVELS.index(level)
+
+
+def cell_at(row: int, column: int, level: str) -> int:
+    """The id of the cell in this row and column of a level's grid."""
+    depth = _depth(level)
+    side = SPLIT ** depth
+    cell = ((row // side + _TOP_ROWS_BELOW_EQUATOR) * _TOP_COLUMNS
+            + (column // side + _TOP_COLUMNS // 2) % _TOP_COLUMNS)
+    for step in range(depth - 1, -1, -1):
+        below = SPLIT ** step
+        cell = cell * SPLIT * SPLIT + (row // below) % SPLIT * SPLIT + (column // below) % SPLIT
+    return cell
+
+
+def cell_id(lat: float, lon: float, level: str = FINEST) -> int:
+    return cell_at(_grid_index(lat, level), _grid_index(lon, level), level)
+
+
+def cell_row_column(cell: int, level: str) -> tuple[int, int]:
+    """The row and column of a cell in its level's grid (row 0 starts at the equator,
+    column 0 at 0°)."""
+    row = column = 0
+    depth = _depth(level)
+    for step in range(depth):
+        cell, place = divmod(cell, SPLIT * SPLIT)
+        row += place // SPLIT * SPLIT ** step
+        column += place % SPLIT * SPLIT ** step
+    top_row, top_column = divmod(cell, _TOP_COLUMNS)
+    side = SPLIT ** depth
+    return ((top_row - _TOP_ROWS_BELOW_EQUATOR) * side + row,
+            (top_column - _TOP_COLUMNS // 2) * side + column)
+
+
+@functools.lru_cache(maxsize=65536)
+def cell_bounds(cell: int, level: str) -> tuple[float, float, float, float]:
+    """(south, north, west, east) of a cell, in degrees."""
+    row, column = cell_row_column(cell, level)
+    size = cell_size_deg(level)
+    return row * size, (row + 1) * size, column * size, (column + 1) * size
 
 
 def position_columns(lat: float, lon: float) -> dict[str, float | int]:
     """The derived columns the spatial index stores for a position: a unit vector on the
-    sphere (for exact spherical distances in SQL) and the cell at each grid level."""
+    sphere (for exact spherical distances in SQL) and the finest grid cell."""
     phi, lmb = math.radians(lat), math.radians(lon)
     columns: dict[str, float | int] = {
         "x": math.cos(phi) * math.cos(lmb),
         "y": math.cos(phi) * math.sin(lmb),
         "z": math.sin(phi),
     }
-    for level, cells_per_degree in CELL_LEVELS.items():
-        columns[f"cell_{level}"] = cell_id(lat, lon, cells_per_degree)
+    columns["cell"] = cell_id(lat, lon)
     return columns
+
+
+# Bounds on distances to cells keep this much to spare for floating-point rounding.
+_CELL_BOUND_SLACK_M = 1.0
+
+
+def spherical_to_cell_m(lat: float, lon: float, cell: int, level: str) -> float:
+    """At most the great-circle distance from a point to the nearest point of a cell."""
+    south, north, west, east = cell_bounds(cell, level)
+    east_of_west_edge = (lon - west) % 360.0
+    width = east - west
+    if east_of_west_edge <= width:  # within the cell's longitudes
+        nearest = EARTH_MEAN_RADIUS_M * math.radians(max(south - lat, lat - north, 0.0))
+    else:
+        # The nearest point lies on the meridian edge fewer degrees of longitude away:
+        # at any latitude, the distance grows with the difference in longitude.
+        edge = east if east_of_west_edge - width < 360.0 - east_of_west_edge else west
+        nearest = _spherical_to_meridian_m(lat, lon, edge, south, north)
+    return max(0.0, nearest - _CELL_BOUND_SLACK_M)
+
+
+def _spherical_to_meridian_m(lat: float, lon: float, meridian: float,
+                             south: float, north: float) -> float:
+    phi, dlmb = math.radians(lat), math.radians(lon - meridian)
+    sin_phi, cos_phi_cos_dlmb = math.sin(phi), math.cos(phi) * math.cos(dlmb)
+    # cos(distance) = sin(phi) sin(t) + cos(phi) cos(t) cos(dlmb) peaks once in the
+    # latitude t of the meridian point, so the nearest point is that peak or an end.
+    peak = math.degrees(math.atan2(sin_phi, cos_phi_cos_dlmb))
+    best = max(sin_phi * math.sin(t) + cos_phi_cos_dlmb * math.cos(t)
+               for t in map(math.radians, (south, north, min(max(peak, south), north))))
+    return EARTH_MEAN_RADIUS_M * math.acos(max(-1.0, min(1.0, best)))
+
+
+def spherical_beyond_cell_m(lat: float, lon: float, cell: int, level: str) -> float:
+    """At least the great-circle distance from a point to the furthest point of a cell."""
+    south, north, west, east = cell_bounds(cell, level)
+    centre_lat, centre_lon = (south + north) / 2, (west + east) / 2
+    # The corners on the equator side are the furthest from the centre.
+    corner_lat = south if abs(south) < abs(north) else north
+    return (spherical_m(lat, lon, centre_lat, centre_lon)
+            + spherical_m(centre_lat, centre_lon, corner_lat, west) + _CELL_BOUND_SLACK_M)
 
 
 def chord_squared(spherical_radius_m: float) -> float:
@@ -134,9 +173,11 @@ def spherical_from_chord_squared(value: float) -> float:
 
 
 def cells_covering(lat: float, lon: float, spherical_radius_m: float,
-                   cells_per_degree: float, max_cells: int | None = None) -> list[int] | None:
+                   level: str, max_cells: int | None = None) -> list[int] | None:
     """Ids of the cells, at one grid level, that a spherical circle touches; None when
     there would be more than max_cells."""
+    size = cell_size_deg(level)
+    cells_per_degree = 1 / size
     angular = spherical_radius_m / EARTH_MEAN_RADIUS_M
     south = max(-90.0, lat - math.degrees(angular))
     north = min(90.0, lat + math.degrees(angular))
@@ -145,31 +186,29 @@ def cells_covering(lat: float, lon: float, spherical_radius_m: float,
         span = (north - south) * cells_per_degree
         if (span - 1) * (span - 1) * 0.7 > max_cells:
             return None
-    first_row = math.floor(south * cells_per_degree)
-    last_row = math.floor(min(north, 89.999999) * cells_per_degree)
+    first_row = _grid_index(south, level)
+    last_row = _grid_index(min(north, 89.999999), level)
     phi0 = math.radians(lat)
     widest = (math.asin(max(-1.0, min(1.0, math.sin(phi0) / math.cos(angular))))
               if math.cos(angular) > 1e-12 else phi0)
     columns_around = round(360 * cells_per_degree)
-    west_column = math.floor(-180 * cells_per_degree)
     cells = []
     for row in range(first_row, last_row + 1):
-        low = math.radians(max(south, row / cells_per_degree))
-        high = math.radians(min(north, (row + 1) / cells_per_degree))
+        low = math.radians(max(south, row * size))
+        high = math.radians(min(north, (row + 1) * size))
         # The span is largest at the widest latitude if the row holds it, else at an edge.
         half = max(_half_width_deg(phi0, angular, phi)
                    for phi in (low, high, min(max(widest, low), high))) + 1e-7
         if half >= 180.0:
-            columns = range(west_column, west_column + columns_around)
+            columns = range(columns_around)
         else:
-            columns = range(math.floor((lon - half) * cells_per_degree),
-                            math.floor((lon + half) * cells_per_degree) + 1)
+            # cell_at() wraps columns beyond ±180° onto the ones that exist.
+            columns = range(_grid_index(lon - half, level),
+                            min(_grid_index(lon + half, level) + 1,
+                                _grid_index(lon - half, level) + columns_around))
         if max_cells is not None and len(cells) + len(columns) > max_cells:
             return None
-        for column in columns:
-            # Wrap across ±180° onto the columns that exist.
-            wrapped = (column - west_column) % columns_around + west_column
-            cells.append(row * _CELL_ROW_STRIDE + wrapped)
+        cells.extend(cell_at(row, column, level) for column in columns)
     return sorted(set(cells))
 
 

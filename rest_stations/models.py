@@ -19,11 +19,12 @@ class Station(db.Model):
     __table_args__ = (
         # A station is "the same station" on re-import when name and position match.
         UniqueConstraint("name", "lat", "lon"),
-        # The spatial index of the nearest search: grid cells at three sizes, each with the
-        # unit vector, so the distance filter runs on index entries alone.
-        Index("ix_station_cell_fine", "cell_fine", "x", "y", "z"),
-        Index("ix_station_cell_mid", "cell_mid", "x", "y", "z"),
-        Index("ix_station_cell_coarse", "cell_coarse", "x", "y", "z"),
+        # The spatial index of the nearest search: the finest grid cell (whose ids make
+        # every coarser cell one range of them, see rest_stations/geo.py), the unit vector
+        # for the distance filter, and what ranking and the common filters read, so a
+        # search never visits the table until it loads the winners.
+        Index("ix_station_cell", "cell", "x", "y", "z", "lat", "lon", "status",
+              "amenity_mask", "kind", "id"),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("status IN ('active', 'temporarily_closed', 'delisted')",
                         name="status_known"),
@@ -40,9 +41,7 @@ class Station(db.Model):
     x: Mapped[float] = mapped_column(Float)
     y: Mapped[float] = mapped_column(Float)
     z: Mapped[float] = mapped_column(Float)
-    cell_fine: Mapped[int] = mapped_column(Integer)
-    cell_mid: Mapped[int] = mapped_column(Integer)
-    cell_coarse: Mapped[int] = mapped_column(Integer)
+    cell: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(20), default="union")
     amenity_mask: Mapped[int] = mapped_column(Integer, default=0)
     # OpenStreetMap opening_hours syntax; "" means the hours are unknown.
@@ -82,3 +81,17 @@ class Station(db.Model):
 
     def __repr__(self) -> str:
         return f"<Station {self.id} {self.name}>"
+
+
+class StationCell(db.Model):
+    """Every grid cell, at every level, that holds a station or once did.
+
+    Database triggers add a row whenever a station is written into a new cell (migration
+    0007), so no write path can forget it. Rows are never removed: a cell a station left
+    costs the nearest search one wasted look, while removing it could race with a
+    station moving in.
+    """
+    __tablename__ = "station_cell"
+
+    level: Mapped[str] = mapped_column(String(6), primary_key=True)
+    cell: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

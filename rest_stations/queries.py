@@ -1,51 +1,47 @@
 """Finding stations: the k nearest to a point, and those inside a map box.
 
-The nearest search grows a circle around the point. Each round asks the database for the
-stations inside the circle, through grid-cell indexes, nearest first by spherical distance
-(plain arithmetic on stored unit vectors, so SQLite and PostgreSQL both compute it), and
-ranks them in Python by exact geodesic distance. The two distances differ by under 0.6 %,
-which bounds how far the search must look. docs/architecture.md explains the design and
-docs/performance.md measures it.
+The nearest search asks the database for the stations inside a circle around the point,
+through grid-cell indexes, nearest first by spherical distance (plain arithmetic on stored
+unit vectors, so SQLite and PostgreSQL both compute it), and ranks them in Python by exact
+geodesic distance. The two distances differ by under 0.6 %, which bounds how far the search
+must look. When a circle holds too few, the occupied cells (station_cells.py) say how far
+the next must reach. docs/architecture.md explains the design and docs/performance.md
+measures it.
 """
 import functools
 import heapq
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Boolean, bindparam, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement
-from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy import bindparam, or_, select
 
 from extensions import db
 from rest_stations.geo import (
     CELL_LEVELS,
+    FINEST,
     HALF_EQUATOR_M,
-    LAMBERT_RELATIVE_ERROR,
-    LAMBERT_TRUSTED_BELOW_M,
     SPHERE_LOWER_BOUND,
-    Box,
     cells_covering,
     chord_squared,
+    finest_cells_per_cell,
     geodesic_m,
-    lambert_m,
     position_columns,
     spherical_from_chord_squared,
 )
 from rest_stations.hours import HoursStatus, hours_status
 from rest_stations.models import Station
+from rest_stations.sql import integer_list_parameter, integer_table
+from rest_stations.station_cells import OccupiedCells, TooManyCells
 from rest_stations.vocabulary import amenity_mask
 
 FIRST_RADIUS_M = 2_000.0
-# Rows one round asks for; more are fetched only when these cannot settle the answer.
-FIRST_FETCH = 64
-# A cover of more cells than this moves to the next coarser grid level.
+# Circles up to this radius grow fourfold; beyond it the occupied cells say how far to look.
+WALK_BEYOND_M = 8_000.0
+# Rows one round asks for, at the least; more only when these cannot settle the answer.
+MIN_FETCH = 16
+# A query lists at most this many cells; a wider circle moves to a coarser grid level.
 MAX_CELLS = 1024
-# While the circle is still growing, a cover holding more rows than this is narrowed.
-MAX_SCAN = 3_000
-MIN_STEP_M = 1_000.0
 
 
 @dataclass(frozen=True)
@@ -89,20 +85,11 @@ def nearest_stations(
             open_cache[key] = hours_status(hours_text, tz_name, now).open is True
         return open_cache[key]
 
-    fetch = max(FIRST_FETCH, limit * 4)
+    fetch = max(MIN_FETCH, limit * 3)
     radius = FIRST_RADIUS_M  # spherical radius of the circle the database is asked for
-    too_few = 0.0  # a radius known to hold fewer than `limit` matches
-    crowded: float | None = None  # a radius whose cells hold more rows than worth scanning
+    where = _Where(lat, lon)
+    cells = where.cells_within(radius)
     while True:
-        cells = _cell_condition(lat, lon, radius)
-        growing = radius < HALF_EQUATOR_M and (crowded is None or radius < crowded)
-        if growing and cells is not None and cells.level != "fine" \
-                and radius - too_few > _step(radius) and _count(cells) > MAX_SCAN:
-            # Far from any station the circle grows fast; when it swallows whole cities,
-            # step back towards the last radius that was too small rather than scan them.
-            crowded = radius
-            radius = (too_few + radius) / 2
-            continue
         rows = _rows_within(lat, lon, radius, cells, mask, kind, open_now, fetch)
         truncated = len(rows) > fetch
         if truncated:
@@ -111,68 +98,21 @@ def nearest_stations(
             searched = spherical_from_chord_squared(rows[-1].chord2)
         else:
             searched = radius
-        best = _rank(lat, lon, rows, limit, passes_open_filter if open_now else None)
+        best = _rank(rows, lat, lon, limit, passes_open_filter if open_now else None)
         # Anything not yet fetched is at least this far away on the ellipsoid.
-        certain = searched * SPHERE_LOWER_BOUND
-        if len(best) == limit and best[-1][0] <= certain:
+        if len(best) == limit and best[-1][0] <= searched * SPHERE_LOWER_BOUND:
             return _load(best, now)
         if truncated:
             fetch *= 4  # the nearest fetched rows could not settle it: take more
-        elif radius >= HALF_EQUATOR_M:
+            continue
+        if radius >= HALF_EQUATOR_M:
             return _load(best, now)  # the whole globe has been searched
-        elif len(best) == limit:
+        if len(best) == limit:
             # A circle reaching the furthest of these on the ellipsoid is the last round.
             radius = best[-1][0] / SPHERE_LOWER_BOUND * 1.000001
         else:
-            too_few = radius
-            if crowded is not None and crowded - radius > _step(radius):
-                radius = (radius + crowded) / 2
-            elif crowded is not None:
-                radius, crowded = crowded, None  # close enough: scan the crowded cells
-            else:
-                radius *= 4 if radius < 100_000 else 2
-
-
-def _step(radius: float) -> float:
-    """The finest step worth taking when narrowing the circle around this radius."""
-    return max(MIN_STEP_M, radius / 8)
-
-
-class _InCells(ColumnElement):
-    """`cell IN (the cells of the cover)`, with the whole list as one parameter.
-
-    PostgreSQL takes an array (`= ANY`); SQLite takes JSON, read back with json_each. On
-    SQLite the condition also carries a likelihood() hint: its statistics describe the
-    average cell, and cities make cells anything but average, so without the hint the
-    planner may scan the table instead of the index.
-    """
-
-    type = Boolean()
-    inherit_cache = True
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
-    _is_implicitly_boolean = True  # render as a condition, not "(...) = 1"
-
-    def __init__(self, column):
-        self.column = column
-
-
-@compiles(_InCells)
-def _compile_in_cells(element, compiler, **kw):
-    column = compiler.process(element.column, **kw)
-    return f"{column} = ANY({compiler.process(bindparam('cells'), **kw)})"
-
-
-@compiles(_InCells, "sqlite")
-def _compile_in_cells_sqlite(element, compiler, **kw):
-    column = compiler.process(element.column, **kw)
-    cells = compiler.process(bindparam("cells"), **kw)
-    return f"likelihood({column} IN (SELECT value FROM json_each({cells})), 0.001)"
-
-
-def _cells_parameter(ids: list[int]):
-    if db.session.get_bind().dialect.name == "sqlite":
-        return json.dumps(ids)
-    return ids
+            radius = where.wider_radius(radius, limit)
+        cells = where.cells_within(radius)
 
 
 @dataclass(frozen=True)
@@ -181,44 +121,74 @@ class _Cells:
     ids: list[int]
 
 
-def _cell_condition(lat: float, lon: float, radius: float) -> _Cells | None:
-    """The cells, at the finest grid level that needs few of them, that cover the circle."""
-    for level, cells_per_degree in CELL_LEVELS.items():
-        ids = cells_covering(lat, lon, radius, cells_per_degree, max_cells=MAX_CELLS)
-        if ids is not None:
-            return _Cells(level, ids)
-    return None  # most of the globe: scan it all
+class _Where:
+    """Where the next circle around a point should reach, and which cells hold it.
 
+    The first circle is covered by its grid cells. Once a circle holds too few matches, the
+    walk over occupied cells (station_cells.py) says how far the next must reach and lists
+    exactly the occupied cells inside it. A question too big for one query (a filter that
+    almost nothing passes) falls back to growing the circle and covering it with coarser cells.
+    """
 
-def _in_cells(level: str):
-    return _InCells(getattr(Station, f"cell_{level}"))
+    def __init__(self, lat: float, lon: float):
+        self.lat, self.lon = lat, lon
+        self._walk: OccupiedCells | None = None
+        self._walk_gave_up = False
+        self._wanted = 0  # occupied cells the last circle from the walk reached
+
+    def wider_radius(self, radius: float, limit: int) -> float:
+        """A radius beyond `radius`, around more stations than it held."""
+        if radius < WALK_BEYOND_M:
+            return radius * 4  # a wider circle of fine cells is cheaper than the walk
+        if not self._walk_gave_up:
+            try:
+                if self._walk is None:
+                    self._walk = OccupiedCells(self.lat, self.lon, max_cells=MAX_CELLS)
+                # Too few matched so far: reach more occupied cells each round.
+                self._wanted = max(limit, self._wanted * 4)
+                while True:
+                    reach = self._walk.radius_reaching(self._wanted)
+                    if reach is None:
+                        return HALF_EQUATOR_M  # fewer cells than that anywhere
+                    if reach > radius:
+                        return reach
+                    self._wanted *= 4
+            except TooManyCells:
+                self._walk_gave_up = True
+        return radius * (4 if radius < 100_000 else 2)
+
+    def cells_within(self, radius: float) -> _Cells | None:
+        """Cells that hold every station within the radius; None for all of them."""
+        if self._walk is not None and not self._walk_gave_up:
+            try:
+                return _Cells(FINEST, self._walk.finest_cells_within(radius))
+            except TooManyCells:
+                self._walk_gave_up = True
+        for level in CELL_LEVELS:  # the finest level that needs few cells
+            ids = cells_covering(self.lat, self.lon, radius, level, max_cells=MAX_CELLS)
+            if ids is not None:
+                return _Cells(level, ids)
+        return None  # most of the globe: scan it all
 
 
 @functools.cache
-def _count_statement(level: str):
-    return select(func.count()).select_from(Station).where(_in_cells(level))
-
-
-def _count(cells: _Cells) -> int:
-    return db.session.connection().execute(
-        _count_statement(cells.level), {"cells": _cells_parameter(cells.ids)}).scalar_one()
-
-
-@functools.cache
-def _rows_statement(level: str | None, with_mask: bool, with_kind: bool, open_now: bool):
+def _rows_statement(dialect: str, level: str | None, with_mask: bool, with_kind: bool,
+                    open_now: bool):
     """The candidate query, built once per shape; only its parameters change per call."""
     chord2 = ((Station.x - bindparam("x")) * (Station.x - bindparam("x"))
               + (Station.y - bindparam("y")) * (Station.y - bindparam("y"))
               + (Station.z - bindparam("z")) * (Station.z - bindparam("z"))).label("chord2")
-    # The status is read, not filtered on: a WHERE on it would fetch the table row of every
-    # candidate, where the distance filter otherwise runs on index entries alone. _rank
-    # skips delisted stations instead.
+    # Delisted stations keep their history and their cells, but are never offered.
     columns = [Station.id, Station.lat, Station.lon, chord2, Station.status]
     if open_now:
         columns += [Station.opening_hours, Station.timezone]
-    query = select(*columns).where(chord2 <= bindparam("max_chord2"))
+    query = select(*columns).where(chord2 <= bindparam("max_chord2"), Station.status != "delisted")
     if level is not None:
-        query = query.where(_in_cells(level))
+        # The finest cells inside each listed cell are one range of ids: one index seek each.
+        cells = integer_table("cells", dialect)
+        span = finest_cells_per_cell(level)
+        query = query.select_from(cells).join(Station, Station.cell.between(
+            cells.c.value * span, cells.c.value * span + (span - 1)))
     if with_mask:
         query = query.where(Station.amenity_mask.op("&")(bindparam("mask")) == bindparam("mask"))
     if with_kind:
@@ -228,34 +198,28 @@ def _rows_statement(level: str | None, with_mask: bool, with_kind: bool, open_no
 
 def _rows_within(lat, lon, radius, cells, mask, kind, open_now, fetch):
     """Up to fetch + 1 matching rows within a spherical radius, nearest first."""
-    statement = _rows_statement(cells.level if cells else None, bool(mask), bool(kind), open_now)
+    dialect = db.session.get_bind().dialect.name
+    statement = _rows_statement(dialect, cells.level if cells else None, bool(mask), bool(kind),
+                                open_now)
     target = position_columns(lat, lon)
     parameters = {
         "x": target["x"], "y": target["y"], "z": target["z"],
         "max_chord2": chord_squared(radius) * (1 + 1e-9) + 1e-15,
-        "cells": _cells_parameter(cells.ids) if cells else None, "mask": mask, "kind": kind, "fetch": fetch + 1,
+        "cells": integer_list_parameter(cells.ids, dialect) if cells else None,
+        "mask": mask, "kind": kind, "fetch": fetch + 1,
     }
     return db.session.connection().execute(statement, parameters).all()
 
 
-def _rank(lat, lon, rows, limit, open_filter) -> list[tuple[float, int]]:
+def _rank(rows, lat, lon, limit, open_filter) -> list[tuple[float, int]]:
     """The nearest `limit` (geodesic distance, id) pairs among rows sorted by spherical distance."""
     best: list[tuple[float, int]] = []  # max-heap of (-distance, id), at most `limit` long
     for row in rows:
         if len(best) == limit and (
                 spherical_from_chord_squared(row.chord2) * SPHERE_LOWER_BOUND > -best[0][0]):
             break  # this row and every later one are further than the current k-th
-        if row.status == "delisted":  # kept for its history, never offered to riders
-            continue
         if open_filter and not open_filter(row.opening_hours, row.timezone, row.status):
             continue
-        if len(best) == limit:
-            # Far away, the spherical bound is loose; Lambert's cheap distance can still
-            # rule this row out before the costly geodesic.
-            rough = lambert_m(lat, lon, row.lat, row.lon)
-            if rough < LAMBERT_TRUSTED_BELOW_M and \
-                    rough * (1 - LAMBERT_RELATIVE_ERROR) > -best[0][0]:
-                continue
         distance = geodesic_m(lat, lon, row.lat, row.lon)
         if len(best) < limit:
             heapq.heappush(best, (-distance, row.id))

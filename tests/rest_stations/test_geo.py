@@ -1,34 +1,38 @@
-"""The bounds the nearest engine leans on: sphere vs ellipsoid, and boxes around circles."""
+"""The facts the nearest engine leans on: geodesic distances, sphere vs ellipsoid, the nested
+grid, and the bounds on distances to its cells."""
 import random
 
+import pytest
 from geographiclib.geodesic import Geodesic
-
-from rest_stations.geo import EARTH_MEAN_RADIUS_M
+from geopy.distance import geodesic as geopy_geodesic
 
 from rest_stations.geo import (
+    CELL_LEVELS,
+    EARTH_MEAN_RADIUS_M,
     SPHERE_LOWER_BOUND,
     SPHERE_UPPER_BOUND,
-    CELL_LEVELS,
+    cell_bounds,
     cell_id,
+    cell_size_deg,
     cells_covering,
-    box_around,
-    LAMBERT_RELATIVE_ERROR,
-    LAMBERT_TRUSTED_BELOW_M,
+    finest_cells_per_cell,
     geodesic_m,
-    lambert_m,
+    spherical_beyond_cell_m,
     spherical_m,
+    spherical_to_cell_m,
 )
-
 
 SPHERE = Geodesic(EARTH_MEAN_RADIUS_M, 0)
 
 
 def point_pairs(count, seed):
     rng = random.Random(seed)
-    # The extremes: north-south hops at the equator and near the poles.
+    # The extremes: north-south hops at the equator and near the poles, and near-antipodes.
     yield 0.0, 10.0, 0.01, 10.0
     yield 89.9, 10.0, 89.99, 10.0
     yield -0.005, 0.0, 0.005, 0.0
+    yield 0.0, 0.0, 0.5, 179.7
+    yield 30.0, 120.0, -30.0, -60.0
     for _ in range(count):
         lat1, lon1 = rng.uniform(-90, 90), rng.uniform(-180, 180)
         lat2, lon2 = rng.uniform(-90, 90), rng.uniform(-180, 180)
@@ -38,6 +42,12 @@ def point_pairs(count, seed):
         yield lat1, lon1, lat2, lon2
 
 
+def test_geodesic_is_the_distance_geopy_gives():
+    for lat1, lon1, lat2, lon2 in point_pairs(5000, seed=10):
+        expected = geopy_geodesic((lat1, lon1), (lat2, lon2)).meters
+        assert geodesic_m(lat1, lon1, lat2, lon2) == pytest.approx(expected, abs=1e-6)
+
+
 def test_geodesic_stays_within_the_spherical_bounds():
     for lat1, lon1, lat2, lon2 in point_pairs(20000, seed=11):
         spherical = spherical_m(lat1, lon1, lat2, lon2)
@@ -45,21 +55,39 @@ def test_geodesic_stays_within_the_spherical_bounds():
         assert SPHERE_LOWER_BOUND * spherical - 1e-6 <= geodesic <= SPHERE_UPPER_BOUND * spherical + 1e-6
 
 
-def _inside(box, lat, lon):
-    if not box.min_lat - 1e-9 <= lat <= box.max_lat + 1e-9:
-        return False
-    return any(west - 1e-9 <= lon <= east + 1e-9 for west, east in box.lon_ranges)
+def _inside(bounds, lat, lon):
+    south, north, west, east = bounds
+    return south - 1e-9 <= lat <= north + 1e-9 and west - 1e-9 <= lon <= east + 1e-9
 
 
-def test_box_holds_every_point_on_its_circle():
-    rng = random.Random(5)
-    for _ in range(300):
-        lat, lon = rng.uniform(-89, 89), rng.uniform(-180, 180)
-        radius = 10 ** rng.uniform(2, 7)
-        box = box_around(lat, lon, radius)
-        for azimuth in range(0, 360, 10):
-            end = Geodesic.WGS84.Direct(lat, lon, azimuth, radius)
-            assert _inside(box, end["lat2"], end["lon2"]), (lat, lon, radius, azimuth)
+def random_positions(count, seed):
+    rng = random.Random(seed)
+    # Cell edges, the equator, 0° and ±180° too, where rounding and negative numbers bite.
+    yield from [(0.0, 0.0), (-0.02, -0.02), (-2.5, -2.5), (2.5, 177.5), (-89.99, -180.0),
+                (89.99, 179.999999), (39.1335, 117.2081), (-0.000001, -0.000001)]
+    for _ in range(count):
+        yield round(rng.uniform(-89.99, 89.99), 6), round(rng.uniform(-180, 179.999999), 6)
+
+
+def test_every_cell_holds_its_positions_and_its_finest_cells_are_one_range():
+    for lat, lon in random_positions(20000, seed=3):
+        finest = cell_id(lat, lon)
+        for level in CELL_LEVELS:
+            cell = cell_id(lat, lon, level)
+            assert _inside(cell_bounds(cell, level), lat, lon), (lat, lon, level)
+            span = finest_cells_per_cell(level)
+            assert cell * span <= finest < (cell + 1) * span, (lat, lon, level)
+
+
+def test_neighbouring_cells_have_distinct_ids_at_every_level():
+    for level in CELL_LEVELS:
+        size = cell_size_deg(level)
+        seen = {}
+        for row in range(-3, 3):
+            for column in list(range(-3, 3)) + list(range(round(180 / size) - 3, round(180 / size))):
+                lat, lon = (row + 0.5) * size, (column + 0.5) * size
+                cell = cell_id(lat, lon, level)
+                assert seen.setdefault(cell, (row, column)) == (row, column), (level, row, column)
 
 
 def test_cells_cover_every_point_on_their_circle():
@@ -67,21 +95,55 @@ def test_cells_cover_every_point_on_their_circle():
     for _ in range(400):
         lat, lon = rng.uniform(-89, 89), rng.uniform(-180, 180)
         radius = 10 ** rng.uniform(2, 7.3)
-        for cells_per_degree in CELL_LEVELS.values():
-            cells = cells_covering(lat, lon, radius, cells_per_degree, max_cells=20000)
+        for level in CELL_LEVELS:
+            cells = cells_covering(lat, lon, radius, level, max_cells=20000)
             if cells is None:
                 continue
             cells = set(cells)
             for azimuth in range(0, 360, 5):
                 # A point at this spherical distance, found on a sphere-sized ellipsoid.
                 end = SPHERE.Direct(lat, lon, azimuth, radius)
-                assert cell_id(end["lat2"], end["lon2"], cells_per_degree) in cells, (
-                    lat, lon, radius, azimuth, cells_per_degree)
+                assert cell_id(end["lat2"], end["lon2"], level) in cells, (
+                    lat, lon, radius, azimuth, level)
 
 
-def test_lambert_distance_stays_within_its_stated_error():
-    for lat1, lon1, lat2, lon2 in point_pairs(20000, seed=12):
-        geodesic = geodesic_m(lat1, lon1, lat2, lon2)
-        rough = lambert_m(lat1, lon1, lat2, lon2)
-        if rough < LAMBERT_TRUSTED_BELOW_M:
-            assert abs(rough - geodesic) <= LAMBERT_RELATIVE_ERROR * geodesic + 1e-6
+def _points_in(bounds, rng, count):
+    south, north, west, east = bounds
+    corners = [(south, west), (south, east), (north, west), (north, east)]
+    edges = [(south, rng.uniform(west, east)), (north, rng.uniform(west, east)),
+             (rng.uniform(south, north), west), (rng.uniform(south, north), east)]
+    inside = [(rng.uniform(south, north), rng.uniform(west, east)) for _ in range(count)]
+    return [(lat, lon) for lat, lon in corners + edges + inside if -90 <= lat <= 90]
+
+
+def test_distance_bounds_hold_for_every_point_of_a_cell():
+    rng = random.Random(8)
+    for _ in range(3000):
+        lat, lon = rng.uniform(-89.9, 89.9), rng.uniform(-180, 180)
+        level = rng.choice(CELL_LEVELS)
+        # Cells nearby, far away and around the globe.
+        spread = rng.choice([0.05, 1.0, 20.0, 180.0])
+        cell = cell_id(max(-89.99, min(89.99, lat + rng.uniform(-spread, spread))),
+                       (lon + rng.uniform(-spread, spread) + 180) % 360 - 180, level)
+        nearest = spherical_to_cell_m(lat, lon, cell, level)
+        furthest = spherical_beyond_cell_m(lat, lon, cell, level)
+        distances = [spherical_m(lat, lon, *point)
+                     for point in _points_in(cell_bounds(cell, level), rng, 20)]
+        assert nearest <= min(distances), (lat, lon, cell, level)
+        assert furthest >= max(distances), (lat, lon, cell, level)
+
+
+def test_distance_to_a_cell_is_tight():
+    """The lower bound is the true distance (less 1 m), not merely a safe one."""
+    rng = random.Random(9)
+    for _ in range(500):
+        lat, lon = rng.uniform(-60, 60), rng.uniform(-180, 180)
+        cell = cell_id(lat + rng.uniform(-3, 3), lon + rng.uniform(-3, 3), "fine")
+        south, north, west, east = cell_bounds(cell, "fine")
+        samples = [(south + (north - south) * i / 200, west + (east - west) * j / 200)
+                   for i in range(201) for j in range(201) if i in (0, 200) or j in (0, 200)]
+        closest = min(spherical_m(lat, lon, *point) for point in samples)
+        if _inside((south, north, west, east), lat, lon):
+            closest = 0.0
+        assert spherical_to_cell_m(lat, lon, cell, "fine") == pytest.approx(
+            max(0.0, closest - 1.0), abs=5.0)
