@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from extensions import db
 from rest_stations.geo import (
@@ -31,7 +31,7 @@ from rest_stations.geo import (
 )
 from rest_stations.hours import HoursStatus, hours_status
 from rest_stations.models import Station
-from rest_stations.sql import integer_list_parameter, integer_table
+from rest_stations.sql import integer_list_parameter, select_for_each
 from rest_stations.station_cells import OccupiedCells, TooManyCells
 from rest_stations.vocabulary import amenity_mask
 
@@ -178,22 +178,22 @@ def _rows_statement(dialect: str, level: str | None, with_mask: bool, with_kind:
     chord2 = ((Station.x - bindparam("x")) * (Station.x - bindparam("x"))
               + (Station.y - bindparam("y")) * (Station.y - bindparam("y"))
               + (Station.z - bindparam("z")) * (Station.z - bindparam("z"))).label("chord2")
-    # Delisted stations keep their history and their cells, but are never offered.
     columns = [Station.id, Station.lat, Station.lon, chord2, Station.status]
     if open_now:
         columns += [Station.opening_hours, Station.timezone]
-    query = select(*columns).where(chord2 <= bindparam("max_chord2"), Station.status != "delisted")
-    if level is not None:
-        # The finest cells inside each listed cell are one range of ids: one index seek each.
-        cells = integer_table("cells", dialect)
-        span = finest_cells_per_cell(level)
-        query = query.select_from(cells).join(Station, Station.cell.between(
-            cells.c.value * span, cells.c.value * span + (span - 1)))
+    # Delisted stations keep their history and their cells, but are never offered.
+    conditions = [chord2 <= bindparam("max_chord2"), Station.status != "delisted"]
     if with_mask:
-        query = query.where(Station.amenity_mask.op("&")(bindparam("mask")) == bindparam("mask"))
+        conditions.append(Station.amenity_mask.op("&")(bindparam("mask")) == bindparam("mask"))
     if with_kind:
-        query = query.where(Station.kind == bindparam("kind"))
-    return query.order_by(chord2).limit(bindparam("fetch"))
+        conditions.append(Station.kind == bindparam("kind"))
+    if level is None:
+        return select(*columns).where(*conditions).order_by(chord2).limit(bindparam("fetch"))
+    # The finest cells inside each listed cell are one range of ids: one index seek each.
+    span = finest_cells_per_cell(level)
+    statement = select_for_each(dialect, "cells", columns, lambda cell: and_(
+        Station.cell.between(cell * span, cell * span + (span - 1)), *conditions))
+    return statement.order_by(statement.selected_columns.chord2).limit(bindparam("fetch"))
 
 
 def _rows_within(lat, lon, radius, cells, mask, kind, open_now, fetch):

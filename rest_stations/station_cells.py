@@ -29,7 +29,7 @@ from rest_stations.geo import (
     spherical_to_cell_m,
 )
 from rest_stations.models import StationCell
-from rest_stations.sql import integer_list_parameter, integer_table
+from rest_stations.sql import integer_list_parameter, select_for_each
 
 COARSEST = CELL_LEVELS[-1]
 _FINER = dict(zip(CELL_LEVELS[1:], CELL_LEVELS))
@@ -133,11 +133,11 @@ def _cells_around(own: dict[str, int]) -> list[tuple[str, int]]:
 
 @functools.cache
 def _children_statement(dialect: str):
-    parents = integer_table("parents", dialect)
-    first_child = parents.c.value * (SPLIT * SPLIT)
-    return select(StationCell.cell).select_from(parents).join(StationCell, and_(
-        StationCell.level == bindparam("level"),
-        StationCell.cell.between(first_child, first_child + (SPLIT * SPLIT - 1))))
+    def children(parent):
+        first = parent * (SPLIT * SPLIT)
+        return and_(StationCell.level == bindparam("level"),
+                    StationCell.cell.between(first, first + (SPLIT * SPLIT - 1)))
+    return select_for_each(dialect, "parents", [StationCell.cell], children)
 
 
 def _occupied_children(level: str, parents: list[int]) -> list[int]:
