@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField,
-                     IntegerField, SelectField, StringField, TextAreaField)
+                     IntegerField, RadioField, SelectField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -76,6 +76,10 @@ class EventForm(FlaskForm):
     min_attendance_pct = IntegerField(_l("Minimum attendance in the previous period (%)"),
                                       validators=[Optional(), NumberRange(1, 100)])
     previous_series_id = SelectField(_l("Previous period"), coerce=int, validators=[Optional()])
+    # Editing a session of a series: this one only (the default), or it and the later ones.
+    scope = RadioField(_l("Apply the changes to"), default="this",
+                       choices=[SelectChoice("this", _l("Only this session")),
+                                SelectChoice("later", _l("This and all later sessions of the series"))])
 
     def validate_ends_at(self, field):
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:

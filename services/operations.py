@@ -8,12 +8,13 @@ first one's place. SQLite: BEGIN IMMEDIATE takes the one write lock before anyth
 so sign-ups run one after another (busy_timeout queues them). The CHECK on places_held and
 the partial unique index on registrations are the backstop if any code path forgot.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
+from babel.lists import format_list
 from flask import has_request_context
 from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -61,6 +62,13 @@ def when_text(moment: datetime) -> str:
     local = moment.astimezone(LOCAL)
     locale = (get_locale() if has_request_context() else None) or "zh_Hans"
     return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"
+
+
+def days_text(moments) -> str:
+    """Shanghai days as a list in the reader's language: 12月5日周六、12月12日周六和12月19日周六."""
+    locale = (get_locale() if has_request_context() else None) or "zh_Hans"
+    return format_list([format_skeleton("MMMEd", moment.astimezone(LOCAL), locale=locale)
+                        for moment in moments], locale=locale)
 
 
 def notice_time(moment: datetime) -> str:
@@ -351,20 +359,103 @@ def create_events(organisation_id: int, draft: EventDraft, *, creator: User | No
     return events
 
 
-def update_event(event_id: int, draft: EventDraft, *, now: datetime) -> ServiceEvent:
-    """Change an event; capacity may not drop below the places already held. A larger
-    capacity offers the new places to the waiting list."""
-    _begin_fresh()
-    event = _lock_event(event_id)
+def _change_event(event: ServiceEvent, draft: EventDraft, now_: datetime) -> None:
+    """Apply `draft` to the locked `event` under the editing rules; the caller commits.
+
+    Capacity may not drop below the places already held; a larger capacity offers the new
+    places to the waiting list."""
     if draft.capacity < event.places_held:
-        db.session.rollback()
         raise ServiceError(_("%(count)d places are already taken; the capacity cannot be lower.",
                              count=event.places_held))
     for name, value in vars(draft).items():
         setattr(event, name, value)
-    _fill_free_places(event, now)
+    _fill_free_places(event, now_)
+
+
+def update_event(event_id: int, draft: EventDraft, *, now: datetime) -> ServiceEvent:
+    """Change one event (see _change_event for the rules); commits."""
+    _begin_fresh()
+    event = _lock_event(event_id)
+    try:
+        _change_event(event, draft, now)
+    except ServiceError:
+        db.session.rollback()
+        raise
     db.session.commit()
     return event
+
+
+def later_sessions(event: ServiceEvent, now: datetime) -> list[ServiceEvent]:
+    """The sessions of the event's series after it that a series edit changes: scheduled and
+    not yet started (past and cancelled sessions are left alone)."""
+    if event.series_id is None:
+        return []
+    return list(db.session.scalars(select(ServiceEvent).where(
+        ServiceEvent.series_id == event.series_id, ServiceEvent.id != event.id,
+        ServiceEvent.status == "scheduled", ServiceEvent.starts_at > event.starts_at,
+        ServiceEvent.starts_at > now).order_by(ServiceEvent.starts_at, ServiceEvent.id)))
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(LOCAL).replace(tzinfo=None)
+
+
+def draft_for_later_session(draft: EventDraft, edited: ServiceEvent,
+                            session: ServiceEvent) -> EventDraft:
+    """What a series edit makes of a later session: the draft's details, the session's own
+    date, and the edited session's change of start time of day and of duration, counted on
+    the Beijing wall clock. Its sign-up window opens and closes as long before its start as
+    the edited session's does (as create_events lays a series out)."""
+    old_start, new_start = _local(edited.starts_at), _local(draft.starts_at)
+    start_shift = datetime.combine(old_start.date(), new_start.time()) - old_start
+    duration_change = (draft.ends_at - draft.starts_at) - (edited.ends_at - edited.starts_at)
+    starts_at = (_local(session.starts_at) + start_shift).replace(tzinfo=LOCAL) \
+        .astimezone(timezone.utc)
+    return replace(
+        draft, starts_at=starts_at,
+        ends_at=starts_at + (session.ends_at - session.starts_at) + duration_change,
+        registration_opens_at=starts_at - (draft.starts_at - draft.registration_opens_at),
+        registration_closes_at=starts_at - (draft.starts_at - draft.registration_closes_at))
+
+
+class SessionRefused(ServiceError):
+    """One session of a series cannot take a series edit; nothing was changed."""
+
+    def __init__(self, message: str, event_id: int):
+        super().__init__(message)
+        self.event_id = event_id
+
+
+def update_series_from(event_id: int, draft: EventDraft, *, now: datetime) -> list[ServiceEvent]:
+    """Change an event and every later session of its series (see later_sessions) in one
+    transaction, each under update_event's rules: if any session refuses, nothing changes
+    and SessionRefused names it. Returns the changed events, the edited one first."""
+    _begin_fresh()
+    edited = db.session.get(ServiceEvent, event_id)
+    if edited is None or edited.series_id is None:
+        raise ServiceError(_("This event is not part of a series."))
+    # Lock every session the edit touches, in id order (two series edits lock alike), then
+    # decide on what the locked rows say.
+    ids = sorted({edited.id, *(session.id for session in later_sessions(edited, now))})
+    _begin_fresh()
+    locked = {number: _lock_event(number) for number in ids}
+    edited = locked[event_id]
+    later = [session for session in later_sessions(edited, now) if session.id in locked]
+    # Every session's new times come from the edited session's times before the edit.
+    plan = [(edited, draft)] + [(session, draft_for_later_session(draft, edited, session))
+                                for session in later]
+    for session, session_draft in plan:
+        try:
+            _change_event(session, session_draft, now)
+        except ServiceError as refusal:
+            db.session.rollback()
+            raise SessionRefused(
+                _("The session on %(when)s cannot be changed: %(reason)s Nothing was saved.",
+                  when=when_text(session.starts_at), reason=str(refusal)), session.id) from None
+    if edited.series is not None:
+        edited.series.title = draft.title
+    db.session.commit()
+    return [session for session, _draft in plan]
 
 
 def cancel_event(event_id: int, reason: str, *, now: datetime) -> int:

@@ -1,11 +1,13 @@
 """Staff pages: our events, create (one or a weekly series), edit, cancel, the roster with
 one-tap attendance and ticket codes, exports, and satisfaction figures. Every page is scoped
 to the staff member's organisation by accounts.policy.events_managed_by."""
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from accounts import rate_limits
+from accounts import services as accounts
 from accounts.policy import events_managed_by, get_managed_event_or_404, requires
 from extensions import db
 from pages import render_page_or_fragment, wants_fragment
@@ -49,9 +51,18 @@ def _choices(form: EventForm) -> None:
 
 
 def _form_page(form: EventForm, event: ServiceEvent | None, status: int = 200):
+    later = operations.later_sessions(event, clock()) if event is not None else []
     return render_page_or_fragment("services/staff/form.html", "services/staff/_form.html",
-                                   status=status, form=form, event=event,
+                                   status=status, form=form, event=event, later=later,
                                    cancel_form=CancelEventForm(formdata=None))
+
+
+def _saved(target: str):
+    """303 for the plain form; htmx gets HX-Redirect and loads the page whole (a followed
+    redirect would be swapped into the form's place, where it has no form to select)."""
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target, 303)
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -71,7 +82,7 @@ def create():
             min_attendance_pct=form.min_attendance_pct.data,
             previous_series_id=form.previous_series_id.data or None, now=clock())
         flash(_("%(count)d event(s) created.", count=len(events)))
-        return redirect(url_for("services_staff.index"), 303)
+        return _saved(url_for("services_staff.index"))
     return _form_page(form, None, 422 if form.is_submitted() else 200)
 
 
@@ -85,12 +96,17 @@ def edit(event_id: int):
         form.fill_from(event)
     elif form.validate():
         try:
-            operations.update_event(event.id, form.draft(), now=clock())
+            if form.scope.data == "later" and event.series_id is not None:
+                changed = operations.update_series_from(event.id, form.draft(), now=clock())
+                flash(_("Saved for this session and %(count)d later session(s).",
+                        count=len(changed) - 1))
+            else:
+                operations.update_event(event.id, form.draft(), now=clock())
+                flash(_("Event saved."))
         except operations.ServiceError as refusal:
             form.capacity.errors.append(str(refusal))
             return _form_page(form, event, 422)
-        flash(_("Event saved."))
-        return redirect(url_for("services_staff.roster", event_id=event.id), 303)
+        return _saved(url_for("services_staff.roster", event_id=event.id))
     return _form_page(form, event, 422 if form.is_submitted() else 200)
 
 
@@ -107,10 +123,20 @@ def cancel(event_id: int):
     return redirect(url_for("services_staff.index"), 303)
 
 
+# Registrations whose phone was just revealed without JavaScript: the roster shows their
+# numbers once after the redirect, then masks them again.
+REVEALED_KEY = "services_revealed_phones"
+
+
 def _roster_page(event: ServiceEvent, message: str | None = None, status: int = 200):
+    revealed_ids = set(session.pop(REVEALED_KEY)) \
+        if REVEALED_KEY in session and not wants_fragment() else set()
+    rows = queries.roster(event.id)
     return render_page_or_fragment(
         "services/staff/roster.html", "services/staff/_roster.html", status=status, event=event,
-        rows=queries.roster(event.id), code_form=TicketCodeForm(formdata=None), message=message,
+        rows=rows, code_form=TicketCodeForm(formdata=None), message=message,
+        message_is_error=status >= 400,
+        revealed={row.id: row.worker.phone for row in rows if row.id in revealed_ids},
         satisfaction=queries.satisfaction_by_event([event.id]).get(event.id))
 
 
@@ -137,11 +163,30 @@ def mark(event_id: int, registration_id: int, action: str):
         message, status = str(refusal), 409
     if wants_fragment():
         return render_page_or_fragment("services/staff/roster.html", "services/staff/_row.html",
-                                       status=status, event=event, message=message,
+                                       status=status, event=event, row_message=message,
                                        row=db.session.get(Registration, registration_id))
     if message:
         flash(message)
     return redirect(url_for("services_staff.roster", event_id=event.id), 303)
+
+
+@blueprint.post("/<int:event_id>/roster/<int:registration_id>/phone")
+@rate_limits.writes
+@requires("reveal_phone")
+def reveal_phone(event_id: int, registration_id: int):
+    """Show one registered worker's full number to staff who run the event, and audit it
+    exactly as the staff person page does. POST, because it writes to the audit log."""
+    event = get_managed_event_or_404(event_id)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id or not registration.worker.phone:
+        abort(404)
+    number = accounts.reveal_phone(current_user, registration.worker)
+    if wants_fragment():
+        return render_page_or_fragment("services/staff/roster.html", "services/staff/_phone.html",
+                                       event=event, row=registration, revealed_phone=number)
+    session[REVEALED_KEY] = [*session.get(REVEALED_KEY, []), registration.id][-20:]
+    return redirect(url_for("services_staff.roster", event_id=event.id,
+                            _anchor=f"row-{registration.id}"), 303)
 
 
 @blueprint.post("/<int:event_id>/scan")
@@ -153,11 +198,15 @@ def scan(event_id: int):
     registration = db.session.get(Registration, registration_id) if registration_id else None
     if registration is None or registration.event_id != event.id:
         return _roster_page(event, _("This code is not a ticket for this event."), 422)
-    try:
-        operations.act(registration.id, "mark_attended", current_user, now=clock())
-    except operations.ServiceError as refusal:
-        return _roster_page(event, str(refusal), 409)
-    message = _("%(name)s: attendance recorded.", name=registration.attendee_name)
+    if registration.state == "attended":
+        # The same ticket scanned twice: nothing to do, and nothing wrong.
+        message = _("%(name)s is already checked in.", name=registration.attendee_name)
+    else:
+        try:
+            operations.act(registration.id, "mark_attended", current_user, now=clock())
+        except operations.ServiceError as refusal:
+            return _roster_page(event, str(refusal), 409)
+        message = _("%(name)s: attendance recorded.", name=registration.attendee_name)
     if wants_fragment():
         return _roster_page(event, message)
     flash(message)

@@ -28,7 +28,12 @@ def registration_for_code(code: str) -> int | None:
     return int(number)
 
 
+def ticket_qr(code: str) -> segno.QRCode:
+    """The QR code a worker shows: the plain-text code, so any scanner reads it."""
+    return segno.make(code, error="m", micro=False)
+
+
 def ticket_png(code: str) -> bytes:
     buffer = io.BytesIO()
-    segno.make(code, error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    ticket_qr(code).save(buffer, kind="png", scale=8, border=4)
     return buffer.getvalue()

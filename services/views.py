@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.phones import masked
+from accounts.phones import masked, spaced
 from accounts.policy import public, requires
 from extensions import db
 from pages import render_page_or_fragment, wants_fragment
@@ -28,7 +28,7 @@ def clock() -> datetime:
 @blueprint.app_context_processor
 def labels() -> dict:
     return {"service_category_labels": CATEGORY_LABELS, "registration_state_labels": STATE_LABELS,
-            "when_text": operations.when_text, "mask_phone": masked,
+            "when_text": operations.when_text, "days_text": operations.days_text, "mask_phone": masked, "spaced_phone": spaced,
             "registration_step_for": rules.step_for,
             "local_clock": lambda moment: moment.astimezone(operations.LOCAL).strftime("%H:%M")}
 

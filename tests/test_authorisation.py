@@ -309,6 +309,9 @@ ENDPOINTS: dict[str, Row] = {
                                OWN_EVENT_WRITE),
     "services_staff.scan": Row("POST", lambda s: _roster_url(s, "/scan"), OWN_EVENT_WRITE,
                                form=_ticket_form),
+    # Showing a registered worker's full number: those who run the event and may reveal.
+    "services_staff.reveal_phone": Row("POST", lambda s: _roster_url(s, "/roster/{r}/phone"),
+                                       OWN_EVENT_WRITE),
     "station_admin.new": Row("GET", lambda s: "/staff/stations/new", STAFF_ONLY),
     "station_admin.create": Row("POST", lambda s: "/staff/stations/new", STAFF_WRITE,
                                 form=_station_form),

@@ -1,6 +1,7 @@
 """Registration with capacity, the waiting list and time-limited offers, windows,
 dependants, eligibility, event cancellation, reminders and feedback; no sleeps, a clock."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -248,3 +249,132 @@ def test_reminders_go_out_once_the_day_before(make_event, make_user, in_request)
     assert operations.send_reminders(now=NOW) == 1
     assert operations.send_reminders(now=NOW) == 0
     assert _kinds(worker) == ["service_reminder"]
+
+
+# Editing a whole series -----------------------------------------------------------------------
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def _series(union, station, starts, *, capacity=30, hours=3, title="托管班") -> list[ServiceEvent]:
+    """Sessions of one series at the given starts (created as one weekly series, then moved)."""
+    draft = operations.EventDraft(
+        title=title, description="作业辅导", category="childcare", starts_at=starts[0],
+        ends_at=starts[0] + timedelta(hours=hours), capacity=capacity,
+        registration_opens_at=starts[0] - timedelta(days=10),
+        registration_closes_at=starts[0] - timedelta(hours=2), station_id=station.id,
+        allows_dependants=True)
+    events = operations.create_events(union.id, draft, weeks=len(starts), now=NOW)
+    for event, start in zip(events, starts):
+        event.starts_at, event.ends_at = start, start + timedelta(hours=hours)
+        event.registration_opens_at = min(start - timedelta(days=10), NOW - timedelta(days=1))
+        event.registration_closes_at = start - timedelta(hours=2)
+    db.session.commit()
+    return events
+
+
+def _local(moment):
+    return moment.astimezone(LOCAL)
+
+
+def _draft_from(event, **changes) -> operations.EventDraft:
+    fields = {name: getattr(event, name) for name in (
+        "title", "description", "category", "starts_at", "ends_at", "capacity",
+        "registration_opens_at", "registration_closes_at", "station_id", "address", "lat", "lon",
+        "allows_dependants")}
+    return operations.EventDraft(**{**fields, **changes})
+
+
+def _snapshot(event_id: int) -> tuple:
+    db.session.expire_all()
+    e = db.session.get(ServiceEvent, event_id)
+    return (e.title, e.description, e.category, e.starts_at, e.ends_at, e.capacity, e.station_id,
+            e.registration_opens_at, e.registration_closes_at, e.allows_dependants, e.places_held)
+
+
+def test_a_series_edit_changes_this_and_later_sessions_but_keeps_their_dates(
+        union, make_station, in_request):
+    """Started, past and cancelled sessions stay; the rest take the change on their own day."""
+    here, there = make_station(organisation_id=union.id), make_station(organisation_id=union.id)
+    # Sessions at 10:00 Beijing: a week ago, one under way now, then three to come.
+    starts = [NOW - timedelta(days=7), NOW - timedelta(hours=1)] + \
+             [NOW + timedelta(days=7 * week) for week in (1, 2, 3)]
+    past, running, first, cancelled, last = _series(union, here, starts)
+    operations.cancel_event(cancelled.id, "场地维修", now=NOW)
+    untouched = {e.id: _snapshot(e.id) for e in (past, running, cancelled)}
+    # Staff edit the first coming session: 07:30–09:30 (before 10:00 Beijing is the day before
+    # in UTC), 20 places, elsewhere, no children, sign-up two days before to one hour before.
+    new_start = datetime.combine(_local(first.starts_at).date(), time(7, 30), LOCAL)
+    draft = _draft_from(first, title="托管班(新时间)", description="新的说明", category="skills",
+                        starts_at=new_start, ends_at=new_start + timedelta(hours=2), capacity=20,
+                        station_id=there.id, allows_dependants=False,
+                        registration_opens_at=new_start - timedelta(days=2),
+                        registration_closes_at=new_start - timedelta(hours=1))
+    changed = operations.update_series_from(first.id, draft, now=NOW)
+    assert [e.id for e in changed] == [first.id, last.id]
+    for event, days_after in ((first, 0), (last, 14)):
+        title, description, category, starts_at, ends_at, capacity, station_id, opens, closes, \
+            children, _held_ = _snapshot(event.id)
+        assert _local(starts_at).date() == _local(new_start).date() + timedelta(days=days_after)
+        assert (_local(starts_at).time(), _local(ends_at).time()) == (time(7, 30), time(9, 30))
+        assert (starts_at - opens, starts_at - closes) == (timedelta(days=2), timedelta(hours=1))
+        assert (title, description, category, capacity, station_id, children) == (
+            "托管班(新时间)", "新的说明", "skills", 20, there.id, False)
+    assert {e.id: _snapshot(e.id) for e in (past, running, cancelled)} == untouched
+    assert db.session.get(ServiceEvent, first.id).series.title == "托管班(新时间)"
+
+
+def test_a_series_edit_shifts_each_session_by_the_time_of_day_change(union, make_station, in_request):
+    """A session that was moved on its own keeps its difference: each moves by the same delta."""
+    station = make_station(organisation_id=union.id)
+    first, moved = _series(union, station, [NOW + timedelta(days=5), NOW + timedelta(days=12, hours=4)])
+    # 10:00–13:00 becomes 09:00–13:30 (an hour earlier, ninety minutes longer).
+    start = first.starts_at - timedelta(hours=1)
+    operations.update_series_from(first.id, _draft_from(first, starts_at=start,
+                                                        ends_at=start + timedelta(hours=4, minutes=30)),
+                                  now=NOW)
+    _t, _d, _c, starts_at, ends_at, *_rest = _snapshot(moved.id)
+    assert (_local(starts_at).time(), _local(ends_at).time()) == (time(13, 0), time(17, 30))
+    assert _local(starts_at).date() == _local(NOW + timedelta(days=12)).date()
+
+
+def test_a_series_edit_offers_the_new_places_of_every_session(union, make_station, make_user,
+                                                               in_request):
+    station = make_station(organisation_id=union.id)
+    sessions = _series(union, station, [NOW + timedelta(days=7 * w) for w in (1, 2, 3)], capacity=1)
+    waiting = make_user("worker")
+    waits = []
+    for event in sessions:
+        operations.register(event.id, make_user("worker"), now=NOW)
+        waits.append(operations.register(event.id, waiting, now=NOW))
+    operations.update_series_from(sessions[0].id, _draft_from(sessions[0], capacity=2), now=NOW)
+    assert [_state(r) for r in waits] == ["offered"] * 3
+    assert [_held(e) for e in sessions] == [2, 2, 2]
+    assert _kinds(waiting) == ["service_offer"] * 3
+
+
+def test_a_series_edit_one_session_refuses_changes_nothing_and_names_that_session(
+        union, make_station, make_user, in_request):
+    station = make_station(organisation_id=union.id)
+    sessions = _series(union, station, [NOW + timedelta(days=7 * w) for w in (1, 2, 3)], capacity=5)
+    for _ in range(3):
+        operations.register(sessions[1].id, make_user("worker"), now=NOW)
+    operations.register(sessions[0].id, make_user("worker"), now=NOW)
+    before = {e.id: _snapshot(e.id) for e in sessions}
+    draft = _draft_from(sessions[0], title="改名", capacity=2)
+    with pytest.raises(operations.SessionRefused) as refused:
+        operations.update_series_from(sessions[0].id, draft, now=NOW)
+    assert refused.value.event_id == sessions[1].id
+    assert operations.when_text(sessions[1].starts_at) in str(refused.value)
+    assert "3 places are already taken" in str(refused.value)
+    assert {e.id: _snapshot(e.id) for e in sessions} == before
+    assert db.session.get(ServiceEvent, sessions[0].id).series.title == "托管班"
+    # Only this session: the same change is fine for the first one.
+    operations.update_event(sessions[0].id, draft, now=NOW)
+    assert _snapshot(sessions[0].id)[0] == "改名" and _snapshot(sessions[1].id)[0] == "托管班"
+
+
+def test_only_sessions_of_a_series_can_be_edited_as_a_series(make_event, in_request):
+    event = make_event()
+    with pytest.raises(operations.ServiceError, match="not part of a series"):
+        operations.update_series_from(event.id, _draft_from(event), now=NOW)

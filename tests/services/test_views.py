@@ -2,12 +2,14 @@
 services with .ics, tickets, staff create/edit/cancel, roster marks, exports."""
 import csv
 import io
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from accounts.models import AuditEvent
 from extensions import db
 from notifications.models import Notification
 from services.models import Registration, ServiceEvent
@@ -226,3 +228,175 @@ def test_exports_mask_phone_numbers(client, staff, live_event, make_user):
     values = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
     assert values[0][0] == event.title and values[2][3] == "138****1234"
     assert not any("13812341234" in str(v) for row in values for v in row)
+
+
+def test_a_ticket_scanned_twice_is_checked_in_once_and_said_so(client, staff, live_event, make_user):
+    event = live_event()
+    registration = _signed_up(event, make_user("worker", display_name="王师傅"))
+    _signed_up(event, make_user("worker", display_name="李女士"))
+    log_in(client, staff)
+    token = csrf_token(client, f"/staff/services/{event.id}/roster")
+    code = ticket_code(registration.id)
+    first = client.post(f"/staff/services/{event.id}/scan", headers=HX, data={"csrf_token": token, "code": code})
+    again = client.post(f"/staff/services/{event.id}/scan", headers=HX, data={"csrf_token": token, "code": code})
+    assert first.status_code == again.status_code == 200
+    assert first.get_data(as_text=True).count("王师傅:已签到。") == 1  # at the top, not in every row
+    assert "王师傅 已经签到过了" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).state == "attended"
+    assert db.session.get(ServiceEvent, event.id).places_held == 2  # both places still held
+
+
+def test_only_the_roster_page_loads_the_camera_scanner(client, staff, live_event):
+    event = live_event()
+    log_in(client, staff)
+    roster = client.get(f"/staff/services/{event.id}/roster").get_data(as_text=True)
+    assert re.search(r'<script defer src="/static/js/ticket-scanner\.js\?v=\w+"></script>', roster)
+    assert 'id="ticket-scanner"' in roster
+    decoder = re.search(r'data-decoder="([^"]+)"', roster).group(1)
+    assert decoder.startswith("/static/vendor/jsqr-1.4.0/jsQR.js?v=")
+    assert client.get(decoder).status_code == 200
+    # The decoder is never a <script> of any page: the scanner loads it when the button is pressed.
+    for path in ("/services", f"/services/{event.id}", "/staff/services", f"/staff/services/{event.id}/roster"):
+        page = client.get(path).get_data(as_text=True)
+        assert "jsQR.js\"></script>" not in page
+        assert ("ticket-scanner.js" in page) == path.endswith("/roster"), path
+    # Without JavaScript the page says why there is no camera button.
+    assert "<noscript>" in roster and "扫码需要浏览器开启 JavaScript" in roster
+
+
+@pytest.fixture
+def roster_worker(live_event, make_user):
+    event = live_event()
+    worker = make_user("worker", phone="+8613812341234", display_name="王师傅", home_district="南开区")
+    return event, _signed_up(event, worker)
+
+
+def _reveals() -> list[tuple]:
+    return db.session.execute(db.select(AuditEvent.actor_id, AuditEvent.subject_id, AuditEvent.action,
+                                        AuditEvent.detail).order_by(AuditEvent.id)).all()
+
+
+def test_staff_reveal_a_roster_phone_in_place_and_the_reveal_is_audited(client, staff, roster_worker):
+    event, registration = roster_worker
+    log_in(client, staff)
+    roster = client.get(f"/staff/services/{event.id}/roster").get_data(as_text=True)
+    assert "138****1234" in roster and "13812341234" not in roster
+    response = client.post(f"/staff/services/{event.id}/roster/{registration.id}/phone", headers=HX,
+                           data={"csrf_token": csrf_token(client, f"/staff/services/{event.id}/roster")})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert body.lstrip().startswith(f'<span class="roster-phone" id="roster-phone-{registration.id}"')
+    assert 'href="tel:+8613812341234"' in body and "138 1234 1234" in body and "<tr" not in body
+    # The worker lives in another district: running the event is what allows the reveal.
+    assert _reveals() == [(staff.id, registration.worker_id, "reveal_phone", "138****1234")]
+    # Exports stay masked, revealed or not.
+    csv_text = client.get(f"/staff/services/{event.id}/roster.csv").data.decode("utf-8-sig")
+    assert "138****1234" in csv_text and "13812341234" not in csv_text
+
+
+def test_without_js_a_reveal_redirects_back_and_shows_the_number_once(client, staff, roster_worker):
+    event, registration = roster_worker
+    log_in(client, staff)
+    response = post(client, f"/staff/services/{event.id}/roster/{registration.id}/phone")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/staff/services/{event.id}/roster#row-{registration.id}"
+    page = client.get(f"/staff/services/{event.id}/roster").get_data(as_text=True)
+    assert 'href="tel:+8613812341234"' in page and "138 1234 1234" in page
+    again = client.get(f"/staff/services/{event.id}/roster").get_data(as_text=True)
+    assert "138 1234 1234" not in again and "138****1234" in again
+    assert len(_reveals()) == 1
+
+
+def test_a_reveal_names_a_registration_of_this_event_or_answers_404(client, staff, roster_worker,
+                                                                    live_event, make_user):
+    event, registration = roster_worker
+    other_event = live_event()
+    log_in(client, staff)
+    assert post(client, f"/staff/services/{other_event.id}/roster/{registration.id}/phone").status_code == 404
+    assert post(client, f"/staff/services/{event.id}/roster/999999/phone").status_code == 404
+    assert _reveals() == []
+
+
+def _series_form(event, **changes) -> dict:
+    """The edit form as the page fills it for `event`, with some fields changed."""
+    from services.forms import utc_to_local
+
+    def local(moment):
+        return utc_to_local(moment).strftime("%Y-%m-%dT%H:%M")
+
+    form = {"title": event.title, "description": event.description, "category": event.category,
+            "starts_at": local(event.starts_at), "ends_at": local(event.ends_at),
+            "station_id": event.station_id, "capacity": str(event.capacity), "address": "",
+            "registration_opens_at": local(event.registration_opens_at),
+            "registration_closes_at": local(event.registration_closes_at), "scope": "this"}
+    if event.allows_dependants:
+        form["allows_dependants"] = "y"
+    return {**form, **changes}
+
+
+@pytest.fixture
+def series(union, make_station, now):
+    from services import operations
+
+    station = make_station(organisation_id=union.id)
+    start = (now + timedelta(days=3)).replace(second=0, microsecond=0)
+    draft = operations.EventDraft(
+        title="寒假托管班", description="", category="childcare", starts_at=start,
+        ends_at=start + timedelta(hours=3), capacity=5, registration_opens_at=now - timedelta(hours=1),
+        registration_closes_at=start - timedelta(hours=2), station_id=station.id,
+        allows_dependants=True)
+    return operations.create_events(union.id, draft, weeks=3, now=now)
+
+
+def test_the_edit_page_of_a_series_session_offers_this_or_all_later_sessions(client, staff, series,
+                                                                             live_event):
+    log_in(client, staff)
+    english(client)
+    page = client.get(f"/staff/services/{series[0].id}/edit").get_data(as_text=True)
+    assert "Only this session" in page and "This and all later sessions of the series" in page
+    assert re.search(r'<input checked[^>]*value="this"', page)  # the default
+    later = page.split("Later sessions:")[1].split(".")[0]
+    assert later.count(",") >= 1 and "and" in later  # both later days, as a list
+    # A single event, and the last session of a series, have nothing to apply it to.
+    for event in (live_event(), series[-1]):
+        assert "Only this session" not in client.get(f"/staff/services/{event.id}/edit").get_data(as_text=True)
+
+
+def test_staff_edit_a_whole_series_at_once(client, staff, series):
+    log_in(client, staff)
+    response = post(client, f"/staff/services/{series[0].id}/edit",
+                    _series_form(series[0], title="寒假托管班(改时间)", capacity="8", scope="later"))
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    events = [db.session.get(ServiceEvent, e.id) for e in series]
+    assert [(e.title, e.capacity) for e in events] == [("寒假托管班(改时间)", 8)] * 3
+    assert "已保存：本场及之后 2 场" in client.get(f"/staff/services/{series[0].id}/roster").get_data(as_text=True)
+
+
+def test_editing_only_this_session_leaves_the_rest_of_the_series(client, staff, series):
+    log_in(client, staff)
+    response = post(client, f"/staff/services/{series[0].id}/edit",
+                    _series_form(series[0], title="只改这一场", capacity="8"))
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert [db.session.get(ServiceEvent, e.id).title for e in series] == ["只改这一场", "寒假托管班", "寒假托管班"]
+
+
+def test_a_series_edit_a_session_refuses_comes_back_422_naming_it(client, staff, series, make_user):
+    for _ in range(3):
+        _signed_up(series[2], make_user("worker"))
+    log_in(client, staff)
+    english(client)
+    response = client.post(f"/staff/services/{series[0].id}/edit", headers=HX, data={
+        **_series_form(series[0], title="改名", capacity="2", scope="later"),
+        "csrf_token": csrf_token(client, f"/staff/services/{series[0].id}/edit")})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and body.lstrip().startswith('<form id="event-form"')
+    from services.operations import when_text
+    with client.application.test_request_context(headers={"Accept-Language": "en"}):
+        day = when_text(series[2].starts_at)
+    assert f"The session on {day} cannot be changed: 3 places are already taken" in body
+    assert "Nothing was saved." in body
+    db.session.expire_all()
+    assert [db.session.get(ServiceEvent, e.id).title for e in series] == ["寒假托管班"] * 3
