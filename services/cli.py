@@ -1,5 +1,6 @@
 """`flask services tick` (run it every few minutes: lapses overdue offers, passes places on,
-sends the day-before reminders) and the demo events for `flask seed-demo`."""
+sends the day-before reminders) and the demo events for `flask seed-demo`, including both
+periods of a childcare class, so the 70% attendance rule can be tried end to end."""
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -7,10 +8,12 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from accounts import services as accounts
+from accounts.cli import DEMO_PASSWORD, DEMO_STAFF, DEMO_WORKERS
 from extensions import db
 from i18n import in_cli_locale
 from rest_stations.models import Station
-from services import operations
+from services import operations, rules
 from services.models import ServiceEvent
 
 services_cli = AppGroup("services", help="Union services and events.")
@@ -28,13 +31,36 @@ def tick() -> None:
                  lapsed=lapsed, reminded=reminded))
 
 
+# The childcare class (Guangdong's rule: 30 children, first come first served; a child who
+# attended less than 70% of one period may not sign up for the next). Six Saturday mornings
+# a period: the first is over, the second starts on a Saturday at least five days from now
+# and names the first as its previous period.
+CHILDCARE_TITLE = "骑手子女假期托管班"
+CHILDCARE_TEXT = ("为新就业形态劳动者子女提供假期托管：作业辅导、阅读和手工课，含午餐。每期30名，"
+                  "先到先得；上一期出勤率低于70%的孩子不能报名下一期。")
+CHILDCARE_WEEKS, CHILDCARE_PLACES, CHILDCARE_MIN_PCT = 6, 30, 70
+SECOND_PERIOD_IN_DAYS, FIRST_PERIOD_WEEKS_EARLIER = 5, 9
+# (parent's phone, child, age, the sessions of the first period the child missed)
+DEMO_CHILDREN = (
+    ("+8613800000101", "张小宇", 8, (1, 3, 4)),  # 3 of 6 = 50%: refused for the second period
+    ("+8613800000101", "张小雨", 6, ()),
+    ("+8613800000102", "李乐乐", 9, (2,)),       # 5 of 6 = 83%
+    ("+8613800000103", "赵子涵", 7, (0, 5)),     # 4 of 6 = 66%: also refused
+    ("+8613800000104", "刘一诺", 10, ()),
+    ("+8613800000105", "马思远", 5, (4,)),
+)
+# Children whose parents already signed them up for the second period.
+SIGNED_UP_AGAIN = ("张小雨", "刘一诺", "马思远")
+DEMO_PARENTS = {phone: (name, platform, district) for phone, name, platform, district in (
+    *DEMO_WORKERS,
+    ("+8613800000103", "骑手 小赵", "eleme", "河东区"),
+    ("+8613800000104", "网约车司机 老刘", "didi", "河东区"),
+    ("+8613800000105", "外卖骑手 阿强", "meituan", "河东区"))}
+
 # (title, description, category, days from today, local start hour, hours, capacity,
-#  children?, weeks)  Drawn from union services in the news: Guangdong's childcare classes
-# for riders' children (30 children, first come first served), wage-arrears legal aid,
+#  children?, weeks)  Drawn from union services in the news: wage-arrears legal aid,
 # mobile health checks, "技能照亮前程" skills training, screen-protector days.
 DEMO_EVENTS = (
-    ("骑手子女寒假托管班(第一期)", "为新就业形态劳动者子女提供寒假托管:作业辅导、阅读和手工课,含午餐。每期30名,先到先得;出勤率低于70%的孩子不能报名下一期。",
-     "childcare", 5, 9, 3, 30, True, 6),
     ("欠薪维权法律咨询", "工会法律援助站律师现场解答欠薪、劳动关系认定、工伤问题,可帮忙准备仲裁材料。", "legal", 2, 14, 2, 20, False, 1),
     ("《劳动合同》与平台协议解读讲座", "讲清楚外卖、快递、网约车平台协议里的权利义务,现场答疑。", "legal", 9, 19, 1, 40, False, 1),
     ("流动体检车免费体检", "血压、血糖、心电图、颈腰椎检查,现场出报告。请空腹前来。", "health", 3, 8, 4, 60, False, 1),
@@ -50,8 +76,71 @@ DEMO_EVENTS = (
 )
 
 
+def _parent(phone: str):
+    """A demo worker (the accounts and wishes demos make the same people), made if missing."""
+    user = accounts.user_by_phone(phone)
+    if user is None:
+        name, platform, district = DEMO_PARENTS[phone]
+        user = accounts.register_worker(phone, name, DEMO_PASSWORD, platform=platform,
+                                        home_district=district, consented_at=accounts.now())
+    return user
+
+
+def _childcare_draft(station: Station, starts_at: datetime, opens_at: datetime) -> operations.EventDraft:
+    return operations.EventDraft(
+        title=CHILDCARE_TITLE, description=CHILDCARE_TEXT, category="childcare",
+        starts_at=starts_at.astimezone(timezone.utc),
+        ends_at=(starts_at + timedelta(hours=3)).astimezone(timezone.utc),
+        capacity=CHILDCARE_PLACES, registration_opens_at=opens_at,
+        registration_closes_at=(starts_at - timedelta(hours=12)).astimezone(timezone.utc),
+        station_id=station.id, allows_dependants=True)
+
+
+def _seed_childcare(station: Station, staff, now: datetime, today) -> tuple[int, str]:
+    """Both periods of the childcare class; returns (events made, a line on how to try it)."""
+    # Saturdays at 09:00: the first Saturday at least SECOND_PERIOD_IN_DAYS away.
+    ahead = SECOND_PERIOD_IN_DAYS + (5 - (today + timedelta(days=SECOND_PERIOD_IN_DAYS)).weekday()) % 7
+    second_start = datetime(today.year, today.month, today.day, 9, tzinfo=LOCAL) + timedelta(days=ahead)
+    first_start = second_start - timedelta(weeks=FIRST_PERIOD_WEEKS_EARLIER)
+    first_draft = _childcare_draft(station, first_start, (first_start - timedelta(days=14))
+                                   .astimezone(timezone.utc))
+    first_draft.title = f"{CHILDCARE_TITLE}（第一期）"
+    first = operations.create_events(station.organisation_id, first_draft, creator=staff,
+                                     weeks=CHILDCARE_WEEKS, now=first_draft.registration_opens_at)
+    for number, event in enumerate(first):
+        for phone, child, age, missed in DEMO_CHILDREN:
+            registration = operations.register(event.id, _parent(phone),
+                                               now=event.registration_opens_at + timedelta(hours=1),
+                                               dependant_name=child, dependant_age=age)
+            operations.act(registration.id, "mark_no_show" if number in missed else "mark_attended",
+                           staff, now=event.ends_at)
+    second_draft = _childcare_draft(station, second_start, now - timedelta(days=2))
+    second_draft.title = f"{CHILDCARE_TITLE}（第二期）"
+    second = operations.create_events(station.organisation_id, second_draft, creator=staff,
+                                      weeks=CHILDCARE_WEEKS, min_attendance_pct=CHILDCARE_MIN_PCT,
+                                      previous_series_id=first[0].series_id, now=now)
+    for event in second:
+        # Each session's sign-up opens a week after the one before (create_events): only the
+        # sessions open now are signed up for.
+        if rules.window_problem(event.registration_opens_at, event.registration_closes_at, now):
+            continue
+        for phone, child, age, _missed in DEMO_CHILDREN:
+            if child in SIGNED_UP_AGAIN:
+                operations.register(event.id, _parent(phone), now=now, dependant_name=child,
+                                    dependant_age=age)
+    phone, child, _age, missed = DEMO_CHILDREN[0]
+    pct = rules.attendance_pct(CHILDCARE_WEEKS - len(missed), CHILDCARE_WEEKS)
+    return len(first) + len(second), _(
+        "  childcare rule: worker %(phone)s / %(password)s cannot sign %(child)s up for the second "
+        "period (%(pct)d%% attendance in the first); staff %(staff)s / %(password)s see both rosters.",
+        phone=phone[3:], password=DEMO_PASSWORD, child=child, pct=pct, staff=DEMO_STAFF[0][3:])
+
+
 def seed_demo_events() -> str:
-    """About 18 upcoming events (one a six-week childcare series) at the demo stations."""
+    """Twelve one-off events at the demo stations and both periods of the childcare class:
+    six past Saturdays with attendance taken, and six coming ones under the 70% rule (18
+    upcoming events in all). The class needs the demo staff (accounts' seeder), who took the
+    first period's attendance; once any event exists, nothing is added."""
     if db.session.scalar(db.select(db.func.count(ServiceEvent.id))):
         return _("Demo events: already loaded.")
     stations = db.session.scalars(db.select(Station).where(Station.organisation_id.is_not(None))
@@ -73,6 +162,16 @@ def seed_demo_events() -> str:
             registration_closes_at=(starts_at - timedelta(hours=12)).astimezone(timezone.utc),
             station_id=station.id, allows_dependants=children)
         created += len(operations.create_events(station.organisation_id, draft, weeks=weeks,
-                                                min_attendance_pct=70 if weeks > 1 else None,
                                                 now=now))
-    return _("Demo events: %(count)d created.", count=created)
+    lines = []
+    staff = accounts.user_by_phone(DEMO_STAFF[0])
+    childcare_station = db.session.scalar(
+        db.select(Station).where(Station.organisation_id == staff.organisation_id)
+        .order_by(Station.id).limit(1)) if staff is not None and staff.organisation_id else None
+    if childcare_station is None:
+        lines.append(_("Demo events: no demo staff with a station, so no childcare class."))
+    else:
+        count, how_to = _seed_childcare(childcare_station, staff, now, today)
+        created += count
+        lines.append(how_to)
+    return "\n".join([_("Demo events: %(count)d created.", count=created), *lines])
