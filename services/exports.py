@@ -1,6 +1,6 @@
 """Roster exports for staff: CSV (UTF-8 with BOM, so Excel opens Chinese correctly) and xlsx.
 Phone numbers are always masked here; a full number is revealed one person at a time on the
-staff person page, where the reveal is audited."""
+roster or the staff person page, where the reveal is audited."""
 import csv
 import io
 

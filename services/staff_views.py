@@ -1,6 +1,8 @@
-"""Staff pages: our events, create (one or a weekly series), edit, cancel, the roster with
-one-tap attendance and ticket codes, exports, and satisfaction figures. Every page is scoped
-to the staff member's organisation by accounts.policy.events_managed_by."""
+"""Staff pages: our events, create (one or a weekly series), edit (one session, or it and the
+later ones of its series), cancel, the roster with one-tap attendance, ticket codes (typed or
+from the camera scanner), one audited phone reveal per row, exports, and satisfaction
+figures. Every page is scoped to the staff member's organisation by
+accounts.policy.events_managed_by."""
 from flask import Blueprint, abort, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
