@@ -10,9 +10,10 @@ measures it.
 """
 import functools
 import heapq
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import and_, bindparam, or_, select
 
@@ -31,13 +32,14 @@ from rest_stations.geo import (
 )
 from rest_stations.hours import HoursStatus, hours_status
 from rest_stations.models import Station
-from rest_stations.sql import integer_list_parameter, select_for_each
+from rest_stations.sql import in_integer_list, integer_list_parameter, select_for_each
 from rest_stations.station_cells import OccupiedCells, TooManyCells
 from rest_stations.vocabulary import amenity_mask
 
 FIRST_RADIUS_M = 2_000.0
-# Circles up to this radius grow fourfold; beyond it the occupied cells say how far to look.
-WALK_BEYOND_M = 8_000.0
+# A circle with too few matches grows up to this radius; beyond it, the occupied cells say
+# how far the next must reach.
+WALK_BEYOND_M = 16_000.0
 # Rows one round asks for, at the least; more only when these cannot settle the answer.
 MIN_FETCH = 16
 # A query lists at most this many cells; a wider circle moves to a coarser grid level.
@@ -51,11 +53,15 @@ class NearbyStation:
     hours: HoursStatus
 
 
-def station_hours(station: Station, now: datetime | None = None) -> HoursStatus:
-    """Open, closed or unknown now; a temporarily closed station is closed whatever its hours."""
+def station_hours(station: Station, now: datetime | None = None, *,
+                  judge=hours_status) -> HoursStatus:
+    """Open, closed or unknown now; a temporarily closed station is closed whatever its hours.
+
+    judge(opening_hours, timezone, now) reads a timetable; a search passes a cached one.
+    """
     if station.status == "temporarily_closed":
         return HoursStatus(open=False)
-    return hours_status(station.opening_hours, station.timezone, now)
+    return judge(station.opening_hours, station.timezone, now)
 
 
 def nearest_stations(
@@ -75,15 +81,13 @@ def nearest_stations(
     if limit <= 0:
         return []
     mask = amenity_mask(amenities)
-    open_cache: dict[tuple[str, str], bool] = {}
+    # One moment for the whole search, and each timetable read once: most stations share
+    # a handful of timetables.
+    now = now or datetime.now(timezone.utc)
+    judge = functools.cache(hours_status)
 
     def passes_open_filter(hours_text: str, tz_name: str, status: str) -> bool:
-        if status != "active":
-            return False
-        key = (hours_text, tz_name)
-        if key not in open_cache:
-            open_cache[key] = hours_status(hours_text, tz_name, now).open is True
-        return open_cache[key]
+        return status == "active" and judge(hours_text, tz_name, now).open is True
 
     fetch = max(MIN_FETCH, limit * 3)
     radius = FIRST_RADIUS_M  # spherical radius of the circle the database is asked for
@@ -101,17 +105,17 @@ def nearest_stations(
         best = _rank(rows, lat, lon, limit, passes_open_filter if open_now else None)
         # Anything not yet fetched is at least this far away on the ellipsoid.
         if len(best) == limit and best[-1][0] <= searched * SPHERE_LOWER_BOUND:
-            return _load(best, now)
+            return _load(best, now, judge)
         if truncated:
             fetch *= 4  # the nearest fetched rows could not settle it: take more
             continue
         if radius >= HALF_EQUATOR_M:
-            return _load(best, now)  # the whole globe has been searched
+            return _load(best, now, judge)  # the whole globe has been searched
         if len(best) == limit:
             # A circle reaching the furthest of these on the ellipsoid is the last round.
             radius = best[-1][0] / SPHERE_LOWER_BOUND * 1.000001
         else:
-            radius = where.wider_radius(radius, limit)
+            radius = where.wider_radius(radius, limit, len(best))
         cells = where.cells_within(radius)
 
 
@@ -134,28 +138,26 @@ class _Where:
         self.lat, self.lon = lat, lon
         self._walk: OccupiedCells | None = None
         self._walk_gave_up = False
-        self._wanted = 0  # occupied cells the last circle from the walk reached
 
-    def wider_radius(self, radius: float, limit: int) -> float:
-        """A radius beyond `radius`, around more stations than it held."""
+    def wider_radius(self, radius: float, limit: int, found: int) -> float:
+        """A radius beyond `radius`, whose circle held `found` of the `limit` matches wanted."""
+        # Grow by what the matches so far say of their density: at most fourfold (when
+        # none matched), at least by a quarter.
+        growth = min(4.0, max(1.25, math.sqrt(2 * limit / max(found, 0.5))))
         if radius < WALK_BEYOND_M:
-            return radius * 4  # a wider circle of fine cells is cheaper than the walk
+            # Up to here a wider circle of finest cells costs less than the walk.
+            return min(radius * growth, WALK_BEYOND_M)
         if not self._walk_gave_up:
             try:
                 if self._walk is None:
                     self._walk = OccupiedCells(self.lat, self.lon, max_cells=MAX_CELLS)
-                # Too few matched so far: reach more occupied cells each round.
-                self._wanted = max(limit, self._wanted * 4)
-                while True:
-                    reach = self._walk.radius_reaching(self._wanted)
-                    if reach is None:
-                        return HALF_EQUATOR_M  # fewer cells than that anywhere
-                    if reach > radius:
-                        return reach
-                    self._wanted *= 4
+                # More occupied cells than the circle held, in proportion to its area.
+                held = len(self._walk.finest_cells_within(radius))
+                reach = self._walk.radius_reaching(max(limit, math.ceil(held * growth * growth)))
+                return HALF_EQUATOR_M if reach is None else reach  # None: fewer anywhere
             except TooManyCells:
                 self._walk_gave_up = True
-        return radius * (4 if radius < 100_000 else 2)
+        return radius * growth
 
     def cells_within(self, radius: float) -> _Cells | None:
         """Cells that hold every station within the radius; None for all of them."""
@@ -228,19 +230,24 @@ def _rank(rows, lat, lon, limit, open_filter) -> list[tuple[float, int]]:
     return sorted((-negative, station_id) for negative, station_id in best)
 
 
-_STATIONS_BY_ID = select(Station).where(Station.id.in_(bindparam("ids", expanding=True)))
+@functools.cache
+def _stations_statement(dialect: str):
+    return select(Station).where(in_integer_list(Station.id, "ids", dialect))
 
 
-def _load(found: list[tuple[float, int]], now: datetime | None) -> list[NearbyStation]:
+def _load(found: list[tuple[float, int]], now: datetime, judge) -> list[NearbyStation]:
     if not found:
         return []
+    dialect = db.session.get_bind().dialect.name
+    ids = [station_id for _, station_id in found]
     stations = {
         station.id: station
         for station in db.session.scalars(
-            _STATIONS_BY_ID, {"ids": [station_id for _, station_id in found]})
+            _stations_statement(dialect), {"ids": integer_list_parameter(ids, dialect)})
     }
     return [
-        NearbyStation(stations[station_id], distance, station_hours(stations[station_id], now))
+        NearbyStation(stations[station_id], distance,
+                      station_hours(stations[station_id], now, judge=judge))
         for distance, station_id in found
     ]
 

@@ -7,7 +7,7 @@ found through an index: one seek per item, whatever the planner's statistics say
 import json
 from collections.abc import Callable
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, bindparam, func, select, true
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, func, select, true
 
 
 def integer_list_parameter(values: list[int], dialect: str):
@@ -28,3 +28,10 @@ def select_for_each(dialect: str, parameter: str, columns: list,
         return select(*per_value.c).select_from(values).join(per_value, true())
     values = func.json_each(bindparam(parameter)).table_valued("value")
     return select(*columns).select_from(values).where(condition_for(values.c.value))
+
+
+def in_integer_list(column, parameter: str, dialect: str) -> ColumnElement:
+    """`column IN` the integers passed under `parameter`, as one index lookup each."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(parameter, type_=ARRAY(Integer)))
+    return column.in_(select(func.json_each(bindparam(parameter)).table_valued("value").c.value))

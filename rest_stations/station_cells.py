@@ -73,8 +73,15 @@ class OccupiedCells:
             if not exact:
                 self._refine()
                 continue
-            # Open the cells about as near as the nearest in one go: the next rounds would.
-            self._advance(min(reach, nearest + cell_size_deg(level) * _METRES_PER_DEGREE))
+            # Open in one go every cell that the next rounds would: those about as near as
+            # the nearest, or, once some finest cells are found, as far as `count` of them
+            # should reach if those are any guide (in a disc, the count grows with the
+            # square of the radius beyond the first).
+            until = nearest + cell_size_deg(level) * _METRES_PER_DEGREE
+            if self._finest:
+                first = self._finest[0][0]
+                until = max(until, first + (until - first) * math.sqrt(count / len(self._finest)))
+            self._advance(min(reach, until))
 
     def finest_cells_within(self, radius: float) -> list[int]:
         """Every occupied finest cell that reaches within `radius` of the point."""
