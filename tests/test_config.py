@@ -26,3 +26,15 @@ def test_database_defaults_to_sqlite_under_instance(monkeypatch):
     app = create_app("development")
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/yizhan.sqlite3")
+
+
+def test_connections_are_configured_for_their_database(app):
+    from extensions import db
+
+    with db.engine.connect() as connection:
+        if db.engine.dialect.name == "postgresql":
+            # Survives the pool's rollback: a new checkout still has it.
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"
+        else:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
