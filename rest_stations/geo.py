@@ -69,16 +69,30 @@ def _grid_index(degrees: float, level: str) -> int:
     return math.floor(degrees * MICRO_CELLS_PER_DEGREE) // SPLIT ** CELL_LEVELS.index(level)
 
 
+def _place_parts(depth: int) -> tuple[list[int], list[int]]:
+    """What a row and a column inside a top-level cell add to a cell's id, for cells `depth`
+    levels down: the id's base-25 digits are 5 x row digit + column digit, which separate."""
+    side = SPLIT ** depth
+    rows, columns = [0] * side, [0] * side
+    for index in range(side):
+        for step in range(depth):
+            digit = (index // SPLIT ** step) % SPLIT
+            rows[index] += digit * SPLIT * (SPLIT * SPLIT) ** step
+            columns[index] += digit * (SPLIT * SPLIT) ** step
+    return rows, columns
+
+
+_PLACE_PARTS = {level: _place_parts(_depth(level)) for level in CELL_LEVELS}
+
+
 def cell_at(row: int, column: int, level: str) -> int:
     """The id of the cell in this row and column of a level's grid."""
     depth = _depth(level)
     side = SPLIT ** depth
-    cell = ((row // side + _TOP_ROWS_BELOW_EQUATOR) * _TOP_COLUMNS
-            + (column // side + _TOP_COLUMNS // 2) % _TOP_COLUMNS)
-    for step in range(depth - 1, -1, -1):
-        below = SPLIT ** step
-        cell = cell * SPLIT * SPLIT + (row // below) % SPLIT * SPLIT + (column // below) % SPLIT
-    return cell
+    top = ((row // side + _TOP_ROWS_BELOW_EQUATOR) * _TOP_COLUMNS
+           + (column // side + _TOP_COLUMNS // 2) % _TOP_COLUMNS)
+    row_parts, column_parts = _PLACE_PARTS[level]
+    return top * side * side + row_parts[row % side] + column_parts[column % side]
 
 
 def cell_id(lat: float, lon: float, level: str = FINEST) -> int:

@@ -36,7 +36,7 @@ from rest_stations.sql import in_integer_list, integer_list_parameter, select_fo
 from rest_stations.station_cells import OccupiedCells, TooManyCells
 from rest_stations.vocabulary import amenity_mask
 
-FIRST_RADIUS_M = 2_000.0
+FIRST_RADIUS_M = 3_000.0
 # A circle with too few matches grows up to this radius; beyond it, the occupied cells say
 # how far the next must reach.
 WALK_BEYOND_M = 16_000.0
@@ -143,7 +143,7 @@ class _Where:
         """A radius beyond `radius`, whose circle held `found` of the `limit` matches wanted."""
         # Grow by what the matches so far say of their density: at most fourfold (when
         # none matched), at least by a quarter.
-        growth = min(4.0, max(1.25, math.sqrt(2 * limit / max(found, 0.5))))
+        growth = min(4.0, max(1.25, math.sqrt(4 * limit / max(found, 0.5))))
         if radius < WALK_BEYOND_M:
             # Up to here a wider circle of finest cells costs less than the walk.
             return min(radius * growth, WALK_BEYOND_M)
