@@ -7,7 +7,8 @@ found through an index: one seek per item, whatever the planner's statistics say
 import json
 from collections.abc import Callable
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, func, select, true
+from sqlalchemy import (ARRAY, ColumnElement, Integer, Select, any_, bindparam, column, func, select,
+                        true)
 
 
 def integer_list_parameter(values: list[int], dialect: str):
@@ -20,13 +21,13 @@ def select_for_each(dialect: str, parameter: str, columns: list,
     under `parameter`; order and limit it through its selected_columns."""
     if dialect == "postgresql":
         values = func.unnest(bindparam(parameter, type_=ARRAY(Integer))).table_valued(
-            "value").render_derived()
+            column("value", Integer)).render_derived()
         # Joined plainly, PostgreSQL may plan a hash join over a whole-table scan, and a
         # prepared statement's generic plan often does; a lateral subquery behind OFFSET 0
         # cannot be flattened, so it stays one index scan per value.
         per_value = select(*columns).where(condition_for(values.c.value)).offset(0).lateral()
         return select(*per_value.c).select_from(values).join(per_value, true())
-    values = func.json_each(bindparam(parameter)).table_valued("value")
+    values = func.json_each(bindparam(parameter)).table_valued(column("value", Integer))
     return select(*columns).select_from(values).where(condition_for(values.c.value))
 
 

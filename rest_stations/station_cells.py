@@ -14,7 +14,7 @@ import functools
 import heapq
 import math
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, case, or_, select
 
 from extensions import db
 from rest_stations.geo import (
@@ -105,8 +105,9 @@ class OccupiedCells:
                 to_open.setdefault(level, []).append(cell)
         if len(self._finest) + len(self._heap) > 4 * self.max_cells:
             raise TooManyCells
-        for level, parents in to_open.items():
-            self._push(_FINER[level], _occupied_children(_FINER[level], parents))
+        if to_open:
+            for level, cell in _occupied_children(to_open):
+                self._push(level, [cell])
 
     def _refine(self) -> None:
         """Replace the cheap bound at the top of the heap by the exact one."""
@@ -140,15 +141,24 @@ def _cells_around(own: dict[str, int]) -> list[tuple[str, int]]:
 
 @functools.cache
 def _children_statement(dialect: str):
-    def children(parent):
-        first = parent * (SPLIT * SPLIT)
-        return and_(StationCell.level == bindparam("level"),
+    # Each value is a parent and the level of the children wanted: parent x 4 + that
+    # level's place in CELL_LEVELS, so one query opens cells of every level at once.
+    levels = len(CELL_LEVELS)
+    children = len(CELL_LEVELS) - 1
+
+    def children_of(value):
+        first = value // levels * (SPLIT * SPLIT)
+        return and_(StationCell.level == case(
+                        {place: level for place, level in enumerate(CELL_LEVELS[:children])},
+                        value=value % levels),
                     StationCell.cell.between(first, first + (SPLIT * SPLIT - 1)))
-    return select_for_each(dialect, "parents", [StationCell.cell], children)
+    return select_for_each(dialect, "parents", [StationCell.level, StationCell.cell], children_of)
 
 
-def _occupied_children(level: str, parents: list[int]) -> list[int]:
-    """The occupied cells of a level inside the given cells of the level above."""
+def _occupied_children(parents: dict[str, list[int]]) -> list[tuple[str, int]]:
+    """The occupied cells inside the given cells, each of the level below its parent's."""
     dialect = db.session.get_bind().dialect.name
-    return list(db.session.connection().execute(_children_statement(dialect), {
-        "level": level, "parents": integer_list_parameter(parents, dialect)}).scalars())
+    values = [cell * len(CELL_LEVELS) + CELL_LEVELS.index(_FINER[level])
+              for level, cells in parents.items() for cell in cells]
+    return db.session.connection().execute(_children_statement(dialect), {
+        "parents": integer_list_parameter(values, dialect)}).all()
