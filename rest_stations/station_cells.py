@@ -3,9 +3,10 @@
 When its first small circle does not settle the answer, the nearest search needs to know
 how far to look, and where: far from any station a circle grown blindly would take a dozen
 empty rounds to reach a city. The station_cell table lists the occupied cells of every grid
-level; this walk reads the coarsest ones once and opens a cell (reads its occupied children,
-one query for all cells of a level opened together) only when it is near enough to matter,
-so a search 500 km out in the desert reads a few dozen rows instead of scanning provinces.
+level; this walk starts from the point's own cells (one query reads their occupied siblings
+and every occupied top-level cell) and opens a cell (reads its occupied children, one query
+for all the cells opened together) only when it is near enough to matter, so a search 700 km
+out in the desert reads a few dozen rows instead of scanning provinces.
 
 Distances here are spherical (mean-radius sphere), like the circle the database is asked for.
 """
