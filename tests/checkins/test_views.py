@@ -177,9 +177,9 @@ def test_staff_see_usage_charts_and_download_csv(client, make_user, station):
     rules.file_report(station, None, "water_empty", now=now)
     log_in(client, make_user("staff", organisation_id=station.organisation_id))
     page = client.get("/staff/usage", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert page.count("<svg") == 2 and "leaflet-heat.js" in page
+    assert page.count('<svg class="chart"') == 2 and "leaflet-heat.js" in page
     detail = client.get(f"/staff/stations/{station.id}/usage").get_data(as_text=True)
-    assert "<svg" in detail
+    assert '<svg class="chart"' in detail
     csv = client.get(f"/staff/usage.csv?station={station.id}")
     assert csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
