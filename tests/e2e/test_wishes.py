@@ -84,6 +84,9 @@ def log_in(page, number: str, path: str) -> None:
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form.account-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))
+    # The URL changes before the deferred scripts run; a click before htmx is ready would
+    # submit the form the plain way.
+    page.wait_for_load_state("load")
 
 
 def open_as(phone, live_server, locale: str, number: str, path: str):
