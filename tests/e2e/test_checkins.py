@@ -80,6 +80,7 @@ def test_poster_scan_login_confirm_check_out_with_report_reaches_staff(phone, li
     expect(page).to_have_url(re.compile(r"/account/login\?next="))
     log_in(page, s["worker"])
     expect(page).to_have_url(re.compile(rf"/check-in/{re.escape(s['token'])}$"))
+    page.wait_for_load_state("load")  # htmx ready before the tap, or it goes the plain way
     panel = page.locator(".check-in")
     shoot(page, f"{lang}-1-confirm")
     panel.get_by_role("button", name=texts["check_in"], exact=True).click()
