@@ -1,5 +1,5 @@
 """One URL, two shapes: the full page for browsers, the fragment for htmx swaps."""
-from flask import make_response, render_template
+from flask import make_response, redirect, render_template
 
 from extensions import htmx
 
@@ -17,3 +17,12 @@ def render_page_or_fragment(page_template: str, fragment_template: str, *, statu
     response = make_response(render_template(template, fragment=fragment, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def redirect_after_write(target: str):
+    """Go to `target` after a successful write: 303 for plain forms; htmx gets HX-Redirect
+    and loads it as a whole page (a followed 303, or HX-Location, would swap it into the
+    form's place as an htmx request, i.e. the bare fragment)."""
+    if wants_fragment():
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target, code=303)

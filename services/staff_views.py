@@ -12,7 +12,7 @@ from accounts import rate_limits
 from accounts import services as accounts
 from accounts.policy import events_managed_by, get_managed_event_or_404, requires
 from extensions import db
-from pages import render_page_or_fragment, wants_fragment
+from pages import redirect_after_write, render_page_or_fragment, wants_fragment
 from rest_stations.models import Station
 from services import exports, operations, queries, tickets
 from services.forms import CancelEventForm, EventForm, TicketCodeForm
@@ -59,14 +59,6 @@ def _form_page(form: EventForm, event: ServiceEvent | None, status: int = 200):
                                    cancel_form=CancelEventForm(formdata=None))
 
 
-def _saved(target: str):
-    """303 for the plain form; htmx gets HX-Redirect and loads the page whole (a followed
-    redirect would be swapped into the form's place, where it has no form to select)."""
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": target}
-    return redirect(target, 303)
-
-
 @blueprint.route("/new", methods=["GET", "POST"])
 @requires("manage_org_events")
 def create():
@@ -84,7 +76,7 @@ def create():
             min_attendance_pct=form.min_attendance_pct.data,
             previous_series_id=form.previous_series_id.data or None, now=clock())
         flash(_("%(count)d event(s) created.", count=len(events)))
-        return _saved(url_for("services_staff.index"))
+        return redirect_after_write(url_for("services_staff.index"))
     return _form_page(form, None, 422 if form.is_submitted() else 200)
 
 
@@ -108,7 +100,7 @@ def edit(event_id: int):
         except operations.ServiceError as refusal:
             form.capacity.errors.append(str(refusal))
             return _form_page(form, event, 422)
-        return _saved(url_for("services_staff.roster", event_id=event.id))
+        return redirect_after_write(url_for("services_staff.roster", event_id=event.id))
     return _form_page(form, event, 422 if form.is_submitted() else 200)
 
 

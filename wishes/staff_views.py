@@ -4,13 +4,13 @@ accounts.policy.wishes_moderated_by()."""
 import csv
 import io
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.policy import requires, wishes_moderated_by
 from extensions import db
-from pages import render_page_or_fragment, wants_fragment
+from pages import redirect_after_write, render_page_or_fragment
 from wishes import operations, queries, rules
 from wishes.forms import ModerateForm, NoteForm
 from wishes.models import Wish
@@ -50,11 +50,9 @@ def moderate(wish_id: int):
         except operations.WishError as error:
             form.form_errors.append(str(error))
         else:
-            target = url_for("wish_staff.queue") if decision != "save" \
-                else url_for("wish_staff.moderate", wish_id=wish.id)
-            if wants_fragment():  # htmx would follow a 303 and swap the queue into the form
-                return "", 204, {"HX-Redirect": target}
-            return redirect(target, code=303)
+            return redirect_after_write(
+                url_for("wish_staff.queue") if decision != "save"
+                else url_for("wish_staff.moderate", wish_id=wish.id))
     status = 422 if form.is_submitted() else 200
     return render_page_or_fragment(
         "wishes/staff/moderate.html", "wishes/staff/_moderate_form.html", status=status,
@@ -94,11 +92,8 @@ def release(wish_id: int):
             flash(str(error))
         else:
             flash(_("The wish is back on the wall."))
-    target = url_for("wish_staff.board") if request.form.get("back") == "board" \
-        else url_for("wish_staff.queue")
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": target}
-    return redirect(target, code=303)
+    return redirect_after_write(url_for("wish_staff.board") if request.form.get("back") == "board"
+                                else url_for("wish_staff.queue"))
 
 
 @blueprint.get("/board")

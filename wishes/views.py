@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from accounts.policy import public, requires
 from extensions import db, htmx
-from pages import render_page_or_fragment, wants_fragment
+from pages import redirect_after_write, render_page_or_fragment, wants_fragment
 from rest_stations.models import Station
 from wishes import operations, queries, rules
 from wishes.forms import ConfirmWishForm, FulfilForm, NoteForm, WallFilterForm, WishForm
@@ -94,12 +94,9 @@ def create():
 
 
 def _after_write(wish: Wish, endpoint: str = "wishes.detail"):
-    """303 for plain forms; htmx gets HX-Redirect and loads the same place as a full page
-    (HX-Location would fetch it as an htmx request, i.e. the bare fragment, into <body>)."""
-    target = url_for(endpoint, wish_id=wish.id) if endpoint == "wishes.detail" else url_for(endpoint)
-    if wants_fragment():
-        return "", 204, {"HX-Redirect": target}
-    return redirect(target, code=303)
+    """To the wish (or `endpoint`) after a write; see pages.redirect_after_write."""
+    return redirect_after_write(
+        url_for(endpoint, wish_id=wish.id) if endpoint == "wishes.detail" else url_for(endpoint))
 
 
 @blueprint.get("/mine")
