@@ -194,9 +194,14 @@ def _rows_statement(dialect: str, level: str | None, with_mask: bool, with_kind:
     # The finest cells inside each listed cell are one range of ids: one index seek each.
     # (For the finest cells themselves, equality tells the planner how few rows to expect.)
     span = finest_cells_per_cell(level)
-    statement = select_for_each(dialect, "cells", columns, lambda cell: and_(
-        Station.cell == cell if span == 1 else
-        Station.cell.between(cell * span, cell * span + (span - 1)), *conditions))
+
+    def in_cell(cell):
+        if span == 1:
+            return Station.cell == cell
+        return Station.cell.between(cell * span, cell * span + (span - 1))
+
+    statement = select_for_each(dialect, "cells", columns,
+                                lambda cell: and_(in_cell(cell), *conditions))
     return statement.order_by(statement.selected_columns.chord2).limit(bindparam("fetch"))
 
 

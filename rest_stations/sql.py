@@ -27,7 +27,7 @@ def select_for_each(dialect: str, parameter: str, columns: list,
         # cannot be flattened, so it stays one index scan per value.
         per_value = select(*columns).where(condition_for(values.c.value)).offset(0).lateral()
         return select(*per_value.c).select_from(values).join(per_value, true())
-    values = func.json_each(bindparam(parameter)).table_valued(column("value", Integer))
+    values = _json_values(parameter)
     return select(*columns).select_from(values).where(condition_for(values.c.value))
 
 
@@ -35,4 +35,9 @@ def in_integer_list(column, parameter: str, dialect: str) -> ColumnElement:
     """`column IN` the integers passed under `parameter`, as one index lookup each."""
     if dialect == "postgresql":
         return column == any_(bindparam(parameter, type_=ARRAY(Integer)))
-    return column.in_(select(func.json_each(bindparam(parameter)).table_valued("value").c.value))
+    return column.in_(select(_json_values(parameter).c.value))
+
+
+def _json_values(parameter: str):
+    """SQLite's table of the integers in the JSON array passed under `parameter`."""
+    return func.json_each(bindparam(parameter)).table_valued(column("value", Integer))

@@ -59,7 +59,7 @@ class OccupiedCells:
         own = {level: cell_id(lat, lon, level) for level in CELL_LEVELS}
         for level, cell in _cells_around(own):
             if level == FINEST or cell != own[level]:
-                self._push(level, [cell])
+                self._push(level, cell)
 
     def radius_reaching(self, count: int) -> float | None:
         """A radius that holds `count` occupied finest cells whole (so, unless stations were
@@ -108,7 +108,7 @@ class OccupiedCells:
             raise TooManyCells
         if to_open:
             for level, cell in _occupied_children(to_open):
-                self._push(level, [cell])
+                self._push(level, cell)
 
     def _refine(self) -> None:
         """Replace the cheap bound at the top of the heap by the exact one."""
@@ -116,11 +116,10 @@ class OccupiedCells:
         heapq.heappush(self._heap, (
             spherical_to_cell_m(self.lat, self.lon, cell, level), cell, level, True))
 
-    def _push(self, level: str, cells: list[int]) -> None:
-        for cell in cells:
-            south, north, _, _ = cell_bounds(cell, level)
-            gap = max(south - self.lat, self.lat - north, 0.0) * _METRES_PER_DEGREE
-            heapq.heappush(self._heap, (max(0.0, gap - 1.0), cell, level, False))
+    def _push(self, level: str, cell: int) -> None:
+        south, north, _, _ = cell_bounds(cell, level)
+        gap = max(south - self.lat, self.lat - north, 0.0) * _METRES_PER_DEGREE
+        heapq.heappush(self._heap, (max(0.0, gap - 1.0), cell, level, False))
 
 
 _AROUND = select(StationCell.level, StationCell.cell).where(or_(
