@@ -5,6 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import assets
+import clock
 import i18n
 import security
 from config import INSTANCE_DIR, settings_for
@@ -43,6 +44,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     assets.init_app(app)
+    clock.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

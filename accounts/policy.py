@@ -8,8 +8,9 @@ refused (fail closed), and tests/test_authorisation.py fails until it is in its 
 
 Outcomes: anonymous visitors are sent to the login page; a signed-in user without the
 permission gets 403, or 404 when the URL names a record (we do not confirm it exists).
-Object-level rules live here too: `people_visible_to()`, `stations_managed_by()` and their
-`..._or_404` lookups.
+Object-level rules for people live here (`people_visible_to()`); rows that belong to an
+organisation answer `managed_by(user)` beside their own model (accounts.scoping). This module
+imports no domain package.
 """
 import logging
 
@@ -19,7 +20,6 @@ from sqlalchemy import Select, false
 
 from accounts.models import User
 from extensions import db, htmx
-from rest_stations.models import Station
 
 PUBLIC = "public"
 PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language", "open_data"})
@@ -138,65 +138,7 @@ def get_person_or_404(user_id: int) -> User:
     return person
 
 
-def _organisation_scoped(model, user, *, everything: str, own: str) -> Select:
-    """Rows of `model` a user may act on: all with `everything`, their organisation's with
-    `own`, none otherwise."""
-    query = db.select(model)
-    if has_permission(user, everything):
-        return query
-    if has_permission(user, own) and user.organisation_id is not None:
-        return query.where(model.organisation_id == user.organisation_id)
-    return query.where(false())
-
-
-def stations_managed_by(user) -> Select:
-    """Stations a user may edit: admins all, staff their organisation's, others none."""
-    return _organisation_scoped(Station, user, everything="manage_all_stations",
-                                own="manage_org_stations")
-
-
-def manages_station(user, station: Station) -> bool:
-    """Whether `user` may edit `station` (the same rule as stations_managed_by)."""
-    if has_permission(user, "manage_all_stations"):
-        return True
-    return (has_permission(user, "manage_org_stations") and user.organisation_id is not None
-            and station.organisation_id == user.organisation_id)
-
-
-def get_managed_station_or_404(station_id: int) -> Station:
-    """A station `current_user` may edit, or 404."""
-    station = db.session.scalar(stations_managed_by(current_user).where(Station.id == station_id))
-    if station is None:
-        abort(404)
-    return station
-
-
-def wishes_moderated_by(user) -> Select:
-    """Wishes a user moderates: admins all, staff their organisation's, others none."""
-    from wishes.models import Wish
-
-    return _organisation_scoped(Wish, user, everything="moderate_all_wishes",
-                                own="moderate_wishes")
-
-
-def events_managed_by(user) -> Select:
-    """Service events a user runs: admins all, staff their organisation's, others none."""
-    from services.models import ServiceEvent
-
-    return _organisation_scoped(ServiceEvent, user, everything="manage_all_events",
-                                own="manage_org_events")
-
-
-def get_managed_event_or_404(event_id: int):
-    """A service event `current_user` runs, or 404."""
-    event = db.session.scalar(events_managed_by(current_user).filter_by(id=event_id))
-    if event is None:
-        abort(404)
-    return event
-
-
 def init_app(app: Flask) -> None:
     app.before_request(enforce)
     # Templates show or hide links with the same rules the views enforce.
     app.jinja_env.globals["has_permission"] = has_permission
-    app.jinja_env.globals["manages_station"] = manages_station

@@ -14,7 +14,7 @@ from extensions import db
 from pages import render_page_or_fragment
 from rest_stations.models import Station
 
-blueprint = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
+blueprint = Blueprint("accounts_staff", __name__, url_prefix="/staff", template_folder="templates")
 
 PEOPLE_PAGE_SIZE = 200
 
@@ -86,7 +86,7 @@ def set_role(user_id: int):
             form.role.errors.append(str(error))
         else:
             flash(_("Role saved."))
-            return redirect(url_for("staff.person", user_id=person.id), code=303)
+            return redirect(url_for("accounts_staff.person", user_id=person.id), code=303)
     return render_template("accounts/staff/person.html", person=person,
                            masked_phone=masked(person.phone), revealed=None,
                            reveal_form=ConfirmForm(), role_form=form,
@@ -126,7 +126,7 @@ def create_account():
             form.phone.errors.append(str(error))
         else:
             flash(_("Account created for %(name)s.", name=form.display_name.data))
-            return redirect(url_for("staff.accounts"), code=303)
+            return redirect(url_for("accounts_staff.accounts"), code=303)
     return _accounts_page(form, status=422)
 
 
@@ -134,6 +134,6 @@ def create_account():
 @requires("manage_org_stations")
 def stations():
     """The stations this staff member's organisation runs (admins: all)."""
-    found = db.session.scalars(policy.stations_managed_by(current_user)
+    found = db.session.scalars(Station.managed_by(current_user)
                                .order_by(Station.city, Station.name).limit(500))
     return render_template("accounts/staff/stations.html", stations=list(found))

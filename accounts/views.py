@@ -33,7 +33,7 @@ def _signed_in(user, remember: bool, next_url: str | None, message: str | None =
     login_user(user, remember=remember)
     if message:
         flash(message)
-    default = url_for("staff.people") if user.is_staff else url_for("stations.index")
+    default = url_for("accounts_staff.people") if user.is_staff else url_for("stations.index")
     target = safe_next(next_url) if next_url else default
     return _remember_language(redirect(target, code=303), user.language)
 

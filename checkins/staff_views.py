@@ -30,7 +30,7 @@ def now() -> datetime:
 
 
 def _station_ids(user=None):
-    return policy.stations_managed_by(user or current_user).with_only_columns(Station.id)
+    return Station.managed_by(user or current_user).with_only_columns(Station.id)
 
 
 @blueprint.get("/reports")
@@ -67,7 +67,7 @@ def resolve(report_id: int):
 @requires("manage_org_stations")
 def poster(station_id: int):
     """An A4 poster, printed from the browser: station, amenities and the check-in QR code."""
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     return render_template("checkins/staff/poster.html", station=station, amenities=AMENITIES,
                            version=rules.poster_version(station.id), form=ConfirmForm())
 
@@ -75,7 +75,7 @@ def poster(station_id: int):
 @blueprint.get("/stations/<int:station_id>/poster.png")
 @requires("manage_org_stations")
 def poster_qr(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     response = Response(qr_png(poster_url(station.id)), mimetype="image/png")
     # The code changes on rotation; never serve a stale one.
     response.headers["Cache-Control"] = "no-store"
@@ -86,7 +86,7 @@ def poster_qr(station_id: int):
 @rate_limits.writes
 @requires("manage_org_stations")
 def rotate_poster(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     if ConfirmForm().validate_on_submit():
         rules.rotate_poster(station.id, current_user.id, now=now())
         flash(_("New code made. Print the poster again: the old posters no longer work."))
@@ -104,7 +104,7 @@ def organisation_usage():
     """Usage of all the staff member's stations, with a heat map and a row per station."""
     moment, days = now(), _days()
     ids = _station_ids()
-    stations = list(db.session.scalars(policy.stations_managed_by(current_user).order_by(Station.name)))
+    stations = list(db.session.scalars(Station.managed_by(current_user).order_by(Station.name)))
     found = usage.visits(ids, since=moment - timedelta(days=days), until=moment)
     per_station = {}
     for visit in found:
@@ -119,7 +119,7 @@ def organisation_usage():
 @blueprint.get("/stations/<int:station_id>/usage")
 @requires("view_station_usage")
 def station_usage(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     moment, days = now(), _days()
     ids = db.select(Station.id).where(Station.id == station.id)
     return render_template(
@@ -138,7 +138,7 @@ def usage_csv():
     name = "yizhan-check-ins"
     station_id = request.args.get("station", type=int)
     if station_id:
-        station = policy.get_managed_station_or_404(station_id)
+        station = Station.get_managed_or_404(station_id, current_user)
         ids = db.select(Station.id).where(Station.id == station.id)
         name += f"-station-{station.id}"
     body = usage.visits_csv(usage.visits(ids, since=moment - timedelta(days=days), until=moment))

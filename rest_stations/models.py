@@ -5,6 +5,7 @@ from sqlalchemy import (CheckConstraint, Date, DateTime, Float, ForeignKey, Inde
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from accounts.scoping import OrganisationScoped
 from extensions import db
 from rest_stations.geo import position_columns
 from rest_stations.vocabulary import amenity_codes, amenity_mask
@@ -14,8 +15,9 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Station(db.Model):
+class Station(OrganisationScoped, db.Model):
     __tablename__ = "station"
+    manage_all, manage_own = "manage_all_stations", "manage_org_stations"
     __table_args__ = (
         # A station is "the same station" on re-import when name and position match.
         UniqueConstraint("name", "lat", "lon"),

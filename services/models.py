@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from accounts.models import Organisation, User, utcnow
+from accounts.scoping import OrganisationScoped
 from extensions import db
 from rest_stations.models import Station
 
@@ -75,10 +76,11 @@ class ServiceSeries(db.Model):
     previous: Mapped["ServiceSeries | None"] = relationship(remote_side=[id])
 
 
-class ServiceEvent(db.Model):
+class ServiceEvent(OrganisationScoped, db.Model):
     """One session of a service, at a station or an address, with a fixed number of places."""
 
     __tablename__ = "service_event"
+    manage_all, manage_own = "manage_all_events", "manage_org_events"
     __table_args__ = (
         CheckConstraint(_one_of("category", CATEGORIES), name="category_known"),
         CheckConstraint(_one_of("status", EVENT_STATUSES), name="status_known"),

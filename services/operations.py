@@ -248,7 +248,7 @@ def act(registration_id: int, action: str, actor: User, *, now: datetime) -> Reg
     step = rules.step_for(registration.state, action)
     if step is None or step.party == rules.SYSTEM or (
             step.party == rules.WORKER and registration.worker_id != actor.id) or (
-            step.party == rules.STAFF and not manages(actor, event)):
+            step.party == rules.STAFF and not event.is_managed_by(actor)):
         db.session.rollback()
         raise NotAllowed(_("This registration cannot be changed that way now."))
     if action in ("accept",) and now >= event.starts_at:
@@ -303,13 +303,6 @@ def send_reminders(*, now: datetime) -> int:
 
 
 # Staff: events and series ------------------------------------------------------------------
-
-def manages(user, event: ServiceEvent) -> bool:
-    """Whether `user` runs this event: staff of its organisation, or an admin."""
-    if has_permission(user, "manage_all_events"):
-        return True
-    return has_permission(user, "manage_org_events") and user.organisation_id == event.organisation_id
-
 
 @dataclass
 class EventDraft:

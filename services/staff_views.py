@@ -2,7 +2,7 @@
 later ones of its series), cancel, the roster with one-tap attendance, ticket codes (typed or
 from the camera scanner), one audited phone reveal per row, exports, and satisfaction
 figures. Every page is scoped to the staff member's organisation by
-accounts.policy.events_managed_by."""
+ServiceEvent.managed_by."""
 from flask import Blueprint, abort, flash, redirect, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from accounts import rate_limits
 from accounts import services as accounts
-from accounts.policy import events_managed_by, get_managed_event_or_404, requires
+from accounts.policy import requires
 from extensions import db
 from pages import redirect_after_write, render_page_or_fragment, wants_fragment
 from rest_stations.models import Station
@@ -30,7 +30,7 @@ def _organisation_id() -> int | None:
 @blueprint.get("")
 @requires("manage_org_events")
 def index():
-    events = db.session.scalars(events_managed_by(current_user)
+    events = db.session.scalars(ServiceEvent.managed_by(current_user)
                                 .order_by(ServiceEvent.starts_at.desc()).limit(200)).all()
     return render_page_or_fragment(
         "services/staff/index.html", "services/staff/index.html", events=events, now=clock(),
@@ -83,7 +83,7 @@ def create():
 @blueprint.route("/<int:event_id>/edit", methods=["GET", "POST"])
 @requires("manage_org_events")
 def edit(event_id: int):
-    event = get_managed_event_or_404(event_id)
+    event = ServiceEvent.get_managed_or_404(event_id, current_user)
     form = EventForm()
     _choices(form)
     if not form.is_submitted():
@@ -107,7 +107,7 @@ def edit(event_id: int):
 @blueprint.post("/<int:event_id>/cancel")
 @requires("manage_org_events")
 def cancel(event_id: int):
-    event = get_managed_event_or_404(event_id)
+    event = ServiceEvent.get_managed_or_404(event_id, current_user)
     form = CancelEventForm()
     if not form.validate():
         flash(_("Please give a reason; it is sent to everyone registered."))
@@ -137,7 +137,7 @@ def _roster_page(event: ServiceEvent, message: str | None = None, status: int = 
 @blueprint.get("/<int:event_id>/roster")
 @requires("manage_org_events")
 def roster(event_id: int):
-    return _roster_page(get_managed_event_or_404(event_id))
+    return _roster_page(ServiceEvent.get_managed_or_404(event_id, current_user))
 
 
 STAFF_ACTIONS = ("mark_attended", "mark_no_show", "staff_cancel")
@@ -146,7 +146,7 @@ STAFF_ACTIONS = ("mark_attended", "mark_no_show", "staff_cancel")
 @blueprint.post("/<int:event_id>/roster/<int:registration_id>/<action>")
 @requires("manage_org_events")
 def mark(event_id: int, registration_id: int, action: str):
-    event = get_managed_event_or_404(event_id)
+    event = ServiceEvent.get_managed_or_404(event_id, current_user)
     registration = db.session.get(Registration, registration_id)
     if action not in STAFF_ACTIONS or registration is None or registration.event_id != event.id:
         abort(404)
@@ -170,7 +170,7 @@ def mark(event_id: int, registration_id: int, action: str):
 def reveal_phone(event_id: int, registration_id: int):
     """Show one registered worker's full number to staff who run the event, and audit it
     exactly as the staff person page does. POST, because it writes to the audit log."""
-    event = get_managed_event_or_404(event_id)
+    event = ServiceEvent.get_managed_or_404(event_id, current_user)
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event.id or not registration.worker.phone:
         abort(404)
@@ -186,7 +186,7 @@ def reveal_phone(event_id: int, registration_id: int):
 @blueprint.post("/<int:event_id>/scan")
 @requires("manage_org_events")
 def scan(event_id: int):
-    event = get_managed_event_or_404(event_id)
+    event = ServiceEvent.get_managed_or_404(event_id, current_user)
     form = TicketCodeForm()
     registration_id = tickets.registration_for_code(form.code.data or "") if form.validate() else None
     registration = db.session.get(Registration, registration_id) if registration_id else None
@@ -210,7 +210,7 @@ def scan(event_id: int):
 @blueprint.get("/<int:event_id>/roster.csv")
 @requires("manage_org_events")
 def roster_csv(event_id: int):
-    event = get_managed_event_or_404(event_id)
+    event = ServiceEvent.get_managed_or_404(event_id, current_user)
     return exports.roster_csv(queries.roster(event.id)), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="roster-{event.id}.csv"'}
@@ -219,7 +219,7 @@ def roster_csv(event_id: int):
 @blueprint.get("/<int:event_id>/roster.xlsx")
 @requires("manage_org_events")
 def roster_xlsx(event_id: int):
-    event = get_managed_event_or_404(event_id)
+    event = ServiceEvent.get_managed_or_404(event_id, current_user)
     return exports.roster_xlsx(queries.roster(event.id), event.title), 200, {
         "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Content-Disposition": f'attachment; filename="roster-{event.id}.xlsx"'}

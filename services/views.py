@@ -63,7 +63,7 @@ def _panel(event: ServiceEvent, *, form=None, message: str | None = None, status
         form=form or RegisterForm(formdata=None), message=message, message_is_error=status >= 400,
         mine=mine, positions={r.id: operations.waitlist_position(r) for r in mine},
         window=rules.window_problem(event.registration_opens_at, event.registration_closes_at, now),
-        now=now, manages=operations.manages(current_user, event))
+        now=now, manages=event.is_managed_by(current_user))
 
 
 @blueprint.get("/<int:event_id>")

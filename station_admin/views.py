@@ -36,7 +36,7 @@ ACTION_LABELS = {
     "reopen": _l("Reopened"), "delist": _l("Delisted"), "import": _l("Imported from a file"),
 }
 
-blueprint = Blueprint("station_admin", __name__, url_prefix="/staff/stations",
+blueprint = Blueprint("stations_staff", __name__, url_prefix="/staff/stations",
                       template_folder="templates")
 open_data = Blueprint("open_data", __name__)
 
@@ -124,13 +124,13 @@ def create():
     station = operations.create_station(checked.values, current_user,
                                         _chosen_organisation(data, None), _today())
     flash(_("Station “%(name)s” added. Riders can find it now.", name=station.name))
-    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+    return redirect(url_for("stations_staff.edit", station_id=station.id), code=303)
 
 
 @blueprint.get("/<int:station_id>/edit")
 @requires("manage_org_stations")
 def edit(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     return _editor(station, _form_data(station))
 
 
@@ -138,7 +138,7 @@ def edit(station_id: int):
 @rate_limits.writes
 @requires("manage_org_stations")
 def update(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     data, checked = _submitted()
     if not checked.valid:
         return _editor(station, data, checked.errors, status=422)
@@ -155,14 +155,14 @@ def update(station_id: int):
         station, values, current_user,
         today=_today() if request.form.get("verified") == "1" else None)
     flash(_("Saved.") if change else _("Nothing changed."))
-    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+    return redirect(url_for("stations_staff.edit", station_id=station.id), code=303)
 
 
 @blueprint.post("/<int:station_id>/close")
 @rate_limits.writes
 @requires("manage_org_stations")
 def close(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     closure = {"closed_reason": request.form.get("closed_reason", ""),
                "reopens_on": request.form.get("reopens_on", "")}
     values, errors = operations.check_closure(closure["closed_reason"], closure["reopens_on"],
@@ -173,36 +173,36 @@ def close(station_id: int):
     operations.close_station(station, values["closed_reason"], values["reopens_on"],
                              current_user)
     flash(_("The station is marked as temporarily closed. Riders see your reason."))
-    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+    return redirect(url_for("stations_staff.edit", station_id=station.id), code=303)
 
 
 @blueprint.post("/<int:station_id>/reopen")
 @rate_limits.writes
 @requires("manage_org_stations")
 def reopen(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     operations.reopen_station(station, current_user)
     flash(_("The station is open again."))
-    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+    return redirect(url_for("stations_staff.edit", station_id=station.id), code=303)
 
 
 @blueprint.post("/<int:station_id>/delist")
 @rate_limits.writes
 @requires("manage_org_stations")
 def delist(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     if request.form.get("confirm") != "1":
         return _editor(station, _form_data(station), status=422,
                        closure_errors={"delist": _("Tick the box to confirm.")})
     operations.delist_station(station, current_user)
     flash(_("The station is delisted: riders no longer see it. Its history is kept."))
-    return redirect(url_for("station_admin.edit", station_id=station.id), code=303)
+    return redirect(url_for("stations_staff.edit", station_id=station.id), code=303)
 
 
 @blueprint.get("/<int:station_id>/history")
 @requires("manage_org_stations")
 def history(station_id: int):
-    station = policy.get_managed_station_or_404(station_id)
+    station = Station.get_managed_or_404(station_id, current_user)
     return render_template("station_admin/history.html", station=station,
                            changes=operations.station_history(station.id))
 
@@ -239,7 +239,7 @@ def geocode():
 # Upload ----------------------------------------------------------------------------------
 
 def _may_edit(station: Station) -> bool:
-    return policy.manages_station(current_user, station)
+    return station.is_managed_by(current_user)
 
 
 def _upload_page(error: str | None = None, status: int = 200):
@@ -301,7 +301,7 @@ def import_upload(token: str):
     db.session.commit()
     flash(_("Imported: %(created)d new stations, %(updated)d updated.",
             created=created, updated=updated))
-    return redirect(url_for("staff.stations"), code=303)
+    return redirect(url_for("accounts_staff.stations"), code=303)
 
 
 @blueprint.get("/template.<any(xlsx, csv):extension>")
@@ -322,7 +322,7 @@ def template(extension: str):
 @requires("manage_org_stations")
 def export(extension: str):
     """The stations this person manages, in a file the upload page accepts again."""
-    stations = policy.stations_managed_by(current_user)
+    stations = Station.managed_by(current_user)
     stamp = _today().isoformat()
     if extension == "csv":
         body, mimetype = exports.csv_rows(stations), "text/csv; charset=utf-8"
@@ -337,7 +337,7 @@ def export(extension: str):
 @blueprint.get("/quality")
 @requires("manage_org_stations")
 def quality_page():
-    report = quality.quality_report(policy.stations_managed_by(current_user), _today())
+    report = quality.quality_report(Station.managed_by(current_user), _today())
     return render_template("station_admin/quality.html", report=report)
 
 

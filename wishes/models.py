@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Organisation, User, utcnow
+from accounts.scoping import OrganisationScoped
 from extensions import db
 from rest_stations.models import Station
 
@@ -23,8 +24,9 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
-class Wish(db.Model):
+class Wish(OrganisationScoped, db.Model):
     __tablename__ = "wish"
+    manage_all, manage_own = "moderate_all_wishes", "moderate_wishes"
     __table_args__ = (
         CheckConstraint(_one_of("status", STATES), name="status_known"),
         CheckConstraint(_one_of("category", CATEGORIES), name="category_known"),

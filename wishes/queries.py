@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import Select
 
-from accounts.policy import wishes_moderated_by
 from extensions import db
 from wishes.models import Wish
 
@@ -50,13 +49,13 @@ def claims_of(user_id: int) -> list[Wish]:
 
 def moderation_queue(moderator) -> list[Wish]:
     """Submitted wishes this person moderates, oldest first."""
-    return list(db.session.scalars(wishes_moderated_by(moderator)
+    return list(db.session.scalars(Wish.managed_by(moderator)
                                    .where(Wish.status == "submitted").order_by(Wish.id)))
 
 
 def stalled_claims(moderator, now: datetime) -> list[Wish]:
     """Claims this person moderates that have not been handed over within STALLED_AFTER."""
-    return list(db.session.scalars(wishes_moderated_by(moderator).where(
+    return list(db.session.scalars(Wish.managed_by(moderator).where(
         Wish.status == "claimed", Wish.claimed_at < now - STALLED_AFTER).order_by(Wish.claimed_at)))
 
 
@@ -65,7 +64,7 @@ def board(moderator) -> dict[str, list[Wish]]:
     columns = {}
     for state in BOARD_STATES:
         columns[state] = list(db.session.scalars(
-            wishes_moderated_by(moderator).where(Wish.status == state)
+            Wish.managed_by(moderator).where(Wish.status == state)
             .order_by(Wish.id.desc()).limit(BOARD_COLUMN_SIZE)))
     return columns
 
@@ -93,7 +92,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def figures(query: Select) -> Figures:
-    """Figures for the wishes `query` selects (e.g. wishes_moderated_by(staff))."""
+    """Figures for the wishes `query` selects (e.g. Wish.managed_by(staff))."""
     rows = db.session.execute(query.with_only_columns(
         Wish.status, Wish.created_at, Wish.published_at, Wish.fulfilled_at)).all()
     counts: dict[str, Counter] = {}

@@ -52,9 +52,7 @@ def parties(user, wish) -> frozenset[str]:
         found.add(CLAIMER)
     if wish.claimant_id is not None and wish.claimant_id == user.id:
         found.add(CLAIMANT)
-    if has_permission(user, "moderate_all_wishes") or (
-            has_permission(user, "moderate_wishes") and wish.organisation_id is not None
-            and wish.organisation_id == user.organisation_id):
+    if wish.is_managed_by(user):
         found.add(MODERATOR)
     return frozenset(found)
 

@@ -1,6 +1,6 @@
 """Staff pages for wishes: the moderation queue with stalled claims, the moderation form,
 the board by state with its figures, and the CSV of those figures. Rows are scoped by
-accounts.policy.wishes_moderated_by()."""
+Wish.managed_by()."""
 import csv
 import io
 
@@ -8,21 +8,21 @@ from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts.policy import requires, wishes_moderated_by
+from accounts.policy import requires
 from extensions import db
 from pages import redirect_after_write, render_page_or_fragment
 from wishes import operations, queries, rules
 from wishes.forms import ModerateForm, NoteForm
 from wishes.models import Wish
 
-blueprint = Blueprint("wish_staff", __name__, url_prefix="/staff/wishes",
+blueprint = Blueprint("wishes_staff", __name__, url_prefix="/staff/wishes",
                       template_folder="templates")
 
 DECISIONS = ("save", "publish", "decline")
 
 
 def moderated_wish_or_404(wish_id: int) -> Wish:
-    wish = db.session.scalar(wishes_moderated_by(current_user).where(Wish.id == wish_id))
+    wish = db.session.scalar(Wish.managed_by(current_user).where(Wish.id == wish_id))
     if wish is None:
         abort(404)
     return wish
@@ -51,8 +51,8 @@ def moderate(wish_id: int):
             form.form_errors.append(str(error))
         else:
             return redirect_after_write(
-                url_for("wish_staff.queue") if decision != "save"
-                else url_for("wish_staff.moderate", wish_id=wish.id))
+                url_for("wishes_staff.queue") if decision != "save"
+                else url_for("wishes_staff.moderate", wish_id=wish.id))
     status = 422 if form.is_submitted() else 200
     return render_page_or_fragment(
         "wishes/staff/moderate.html", "wishes/staff/_moderate_form.html", status=status,
@@ -92,8 +92,8 @@ def release(wish_id: int):
             flash(str(error))
         else:
             flash(_("The wish is back on the wall."))
-    return redirect_after_write(url_for("wish_staff.board") if request.form.get("back") == "board"
-                                else url_for("wish_staff.queue"))
+    return redirect_after_write(url_for("wishes_staff.board") if request.form.get("back") == "board"
+                                else url_for("wishes_staff.queue"))
 
 
 @blueprint.get("/board")
@@ -101,7 +101,7 @@ def release(wish_id: int):
 def board():
     return render_page_or_fragment(
         "wishes/staff/board.html", "wishes/staff/_board.html",
-        columns=queries.board(current_user), figures=queries.figures(wishes_moderated_by(current_user)),
+        columns=queries.board(current_user), figures=queries.figures(Wish.managed_by(current_user)),
         stalled_ids={w.id for w in queries.stalled_claims(current_user, operations.now())},
         note_form=NoteForm())
 
@@ -110,7 +110,7 @@ def board():
 @requires("moderate_wishes")
 def figures_csv():
     """Per month: wishes made, published and fulfilled; then the totals unions report."""
-    figures = queries.figures(wishes_moderated_by(current_user))
+    figures = queries.figures(Wish.managed_by(current_user))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["month", "submitted", "published", "fulfilled"])

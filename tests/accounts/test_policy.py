@@ -5,6 +5,7 @@ from werkzeug.exceptions import NotFound
 from accounts import policy
 from accounts.models import AuditEvent, User
 from extensions import db
+from rest_stations.models import Station
 from tests.accounts.helpers import log_in, post
 
 
@@ -42,18 +43,16 @@ def test_staff_see_their_organisations_stations_only(client, two_branches):
 
 
 def test_station_lookup_for_editing_is_scoped_to_the_organisation(app, two_branches):
-    from flask_login import login_user
-
     with app.test_request_context():
-        login_user(two_branches["hedong_staff"])
-        assert policy.get_managed_station_or_404(two_branches["hedong_station"].id)
+        staff = two_branches["hedong_staff"]
+        assert Station.get_managed_or_404(two_branches["hedong_station"].id, staff)
         with pytest.raises(NotFound):
-            policy.get_managed_station_or_404(two_branches["chaoyang_station"].id)
+            Station.get_managed_or_404(two_branches["chaoyang_station"].id, staff)
 
 
 def test_workers_manage_no_stations_and_see_no_people(two_branches):
     worker = two_branches["hedong_worker"]
-    assert db.session.scalars(policy.stations_managed_by(worker)).all() == []
+    assert db.session.scalars(Station.managed_by(worker)).all() == []
     assert db.session.scalars(policy.people_visible_to(worker)).all() == []
 
 

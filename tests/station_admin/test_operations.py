@@ -7,7 +7,7 @@ from checkins.rules import file_report
 from station_admin.operations import (check_closure, check_station_form, duplicate_pairs,
                                       likely_duplicates)
 from station_admin.quality import quality_report
-from accounts.policy import stations_managed_by
+from rest_stations.models import Station
 
 GOOD = {"name": "驿站", "lat": "39.1", "lon": "117.2", "capacity": "3", "opening_hours": "24/7",
         "phone": "13812345678", "kind": "union"}
@@ -64,10 +64,10 @@ def test_quality_report_lists_what_needs_attention(make_station, make_user, orga
                         last_verified_on=date(2026, 11, 1))
     make_station(name="别的组织", lat=39.5, last_verified_on=None)
     file_report(stale, None, "water_empty", now=datetime.now(timezone.utc))
-    report = quality_report(stations_managed_by(staff), date(2026, 11, 23))
+    report = quality_report(Station.managed_by(staff), date(2026, 11, 23))
     assert [s.name for s in report.not_verified] == ["久未核实"]
     assert [(s.name, n) for s, n in report.reported] == [("久未核实", 1)]
     assert [s.name for s in report.hours_unknown] == ["刚核实"]
     assert {(a.id, b.id) for a, b, _ in report.duplicates} in ({(fresh.id, twin.id)},
                                                                {(twin.id, fresh.id)})
-    assert duplicate_pairs(stations_managed_by(staff), radius_m=0.1) == []
+    assert duplicate_pairs(Station.managed_by(staff), radius_m=0.1) == []

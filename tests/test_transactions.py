@@ -1,0 +1,94 @@
+"""The unit of work: one commit at the end, a rollback on any error, sorted row locks."""
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from extensions import db
+from rest_stations.models import Station
+from transactions import in_transaction, lock_row, lock_rows, transaction
+
+pytestmark = pytest.mark.usefixtures("app")
+
+
+def _names():
+    return set(db.session.scalars(select(Station.name)))
+
+
+def test_a_block_commits_once_at_the_end(make_station):
+    with transaction():
+        db.session.add(Station(name="新驿站", address="路", lat=39.1, lon=117.2))
+        db.session.flush()
+        assert in_transaction()
+    db.session.rollback()  # nothing left to roll back: it was committed
+    assert "新驿站" in _names()
+    assert not in_transaction()
+
+
+def test_an_exception_rolls_back_everything():
+    with pytest.raises(RuntimeError):
+        with transaction():
+            db.session.add(Station(name="半截驿站", address="路", lat=39.1, lon=117.2))
+            db.session.flush()
+            raise RuntimeError("crash half way")
+    assert "半截驿站" not in _names()
+
+
+def test_an_inner_block_joins_the_outer_one():
+    with pytest.raises(RuntimeError):
+        with transaction():
+            with transaction():
+                db.session.add(Station(name="内层驿站", address="路", lat=39.1, lon=117.2))
+            assert in_transaction()  # the inner block did not commit or close it
+            raise RuntimeError("outer fails")
+    assert "内层驿站" not in _names()
+
+
+def test_lock_rows_needs_a_transaction(make_station):
+    station = make_station()
+    with pytest.raises(RuntimeError):
+        lock_rows(Station, [station.id])
+
+
+def test_lock_rows_returns_fresh_rows_in_id_order(make_station):
+    first, second = make_station(), make_station()
+    with transaction():
+        rows = lock_rows(Station, [second.id, first.id, second.id, 10**9])
+        assert [row.id for row in rows] == [first.id, second.id]
+        assert lock_row(Station, 10**9) is None
+
+
+def test_a_second_writer_waits_for_the_first(app, make_station):
+    """Two units of work on one row run one after the other, and the second sees the first's
+    write: the lock is held from the start of the block to its commit."""
+    station = make_station(capacity=10)
+    locked = threading.Event()
+    release = threading.Event()
+    seen = []
+
+    def first_writer():
+        with app.app_context():
+            with transaction():
+                row = lock_row(Station, station.id)
+                locked.set()
+                release.wait(10)
+                row.capacity += 1
+
+    def second_writer():
+        with app.app_context():
+            locked.wait(10)
+            with transaction():
+                row = lock_row(Station, station.id)
+                seen.append(row.capacity)
+                row.capacity += 1
+
+    threads = [threading.Thread(target=first_writer), threading.Thread(target=second_writer)]
+    for thread in threads:
+        thread.start()
+    locked.wait(10)
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    db.session.expire_all()
+    assert seen == [11]
+    assert db.session.get(Station, station.id).capacity == 12
