@@ -22,6 +22,8 @@ def settings_for(name: str | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": env.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'yizhan.sqlite3'}"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Slow on purpose: a stolen table should take years to crack. Tests use a cheap one.
+        "PASSWORD_HASH_METHOD": "scrypt",
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -48,6 +50,8 @@ def settings_for(name: str | None = None) -> dict:
         settings.update(
             TESTING=True,
             SECRET_KEY="testing-not-secret",
+            # One iteration: hashing is what a test's log_in would spend its time on.
+            PASSWORD_HASH_METHOD="pbkdf2:sha256:1",
             SQLALCHEMY_DATABASE_URI=env.get("TEST_DATABASE_URL", "sqlite://"),
             # Tests choose Redis explicitly (tests/test_rate_limits.py); CSRF stays on.
             RATELIMIT_STORAGE_URI="memory://",

