@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 import assets
 import clock
 import i18n
+import pages
 import security
 from config import INSTANCE_DIR, settings_for
 from extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     assets.init_app(app)
     clock.init_app(app)
+    app.jinja_env.globals["absolute_url_for"] = pages.absolute_url_for
 
 
 def register_blueprints(app: Flask) -> None:

@@ -25,6 +25,9 @@ def settings_for(name: str | None = None) -> dict:
         # Slow on purpose: a stolen table should take years to crack. Tests use a cheap one.
         "PASSWORD_HASH_METHOD": "scrypt",
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),
+        # Where the public reaches the site, e.g. https://yizhan.example.cn: absolute URLs
+        # (posters, calendar files) use it instead of the request's Host header.
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),

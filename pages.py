@@ -1,5 +1,5 @@
 """One URL, two shapes: the full page for browsers, the fragment for htmx swaps."""
-from flask import make_response, redirect, render_template
+from flask import current_app, make_response, redirect, render_template, url_for
 
 from extensions import htmx
 
@@ -26,3 +26,14 @@ def redirect_after_write(target: str):
     if wants_fragment():
         return "", 204, {"HX-Redirect": target}
     return redirect(target, code=303)
+
+
+def absolute_url_for(endpoint: str, **values) -> str:
+    """A full URL for links that leave the site (calendar files, poster QR codes, shares).
+
+    Built from the configured PUBLIC_BASE_URL, never from the request's Host header, which a
+    client chooses; without the setting (development), from the request as usual."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base.rstrip("/") + url_for(endpoint, **values)

@@ -11,10 +11,11 @@ import io
 from dataclasses import dataclass
 
 import segno
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from checkins.rules import poster_version
+from pages import absolute_url_for
 
 
 class PosterCheck(enum.Enum):
@@ -41,7 +42,7 @@ def poster_token(station_id: int, version: int) -> str:
 def poster_url(station_id: int) -> str:
     """The absolute URL a station's current poster encodes."""
     token = poster_token(station_id, poster_version(station_id))
-    return url_for("checkins.scan", token=token, _external=True)
+    return absolute_url_for("checkins.scan", token=token)
 
 
 def read_poster_token(token: str) -> ScannedPoster:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from accounts.phones import masked, spaced
 from accounts.policy import public, requires
 from extensions import db
-from pages import render_page_or_fragment, wants_fragment
+from pages import absolute_url_for, render_page_or_fragment, wants_fragment
 from services import calendar, operations, queries, rules, tickets
 from services.forms import CatalogueFilterForm, FeedbackForm, RegisterForm
 from services.models import Registration, ServiceEvent
@@ -155,7 +155,7 @@ def mine():
 @public
 def ics(event_id: int):
     event = _event_or_404(event_id)
-    body = calendar.event_ics(event, url_for("services.detail", event_id=event.id, _external=True),
+    body = calendar.event_ics(event, absolute_url_for("services.detail", event_id=event.id),
                               now=clock())
     return body, 200, {"Content-Type": "text/calendar; charset=utf-8",
                        "Content-Disposition": f'attachment; filename="yizhan-event-{event.id}.ics"'}

@@ -16,3 +16,16 @@ def test_each_response_gets_a_fresh_nonce(client):
     first = client.get("/").headers["Content-Security-Policy"]
     second = client.get("/").headers["Content-Security-Policy"]
     assert first != second
+
+
+def test_absolute_urls_use_the_configured_base_not_the_host_header(app, client):
+    from pages import absolute_url_for
+
+    with app.test_request_context("/", headers={"Host": "evil.example"}):
+        assert absolute_url_for("stations.index").startswith("http://evil.example")
+        app.config["PUBLIC_BASE_URL"] = "https://yizhan.example.cn/"
+        try:
+            assert absolute_url_for("stations.detail", station_id=7) == \
+                "https://yizhan.example.cn/stations/7"
+        finally:
+            app.config["PUBLIC_BASE_URL"] = ""
