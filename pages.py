@@ -19,13 +19,18 @@ def render_page_or_fragment(page_template: str, fragment_template: str, *, statu
     return response
 
 
-def redirect_after_write(target: str):
-    """Go to `target` after a successful write: 303 for plain forms; htmx gets HX-Redirect
-    and loads it as a whole page (a followed 303, or HX-Location, would swap it into the
-    form's place as an htmx request, i.e. the bare fragment)."""
+def navigate(target: str, *, status: int = 303, htmx_status: int = 204):
+    """Send the browser to `target` as a whole page: a plain redirect, or for htmx an
+    HX-Redirect header (htmx would follow a redirect inside its request and swap the whole
+    page into the element that asked: a page inside a page)."""
     if wants_fragment():
-        return "", 204, {"HX-Redirect": target}
-    return redirect(target, code=303)
+        return "", htmx_status, {"HX-Redirect": target}
+    return redirect(target, code=status)
+
+
+def redirect_after_write(target: str):
+    """Go to `target` after a successful write: 303 for plain forms, HX-Redirect for htmx."""
+    return navigate(target)
 
 
 def absolute_url_for(endpoint: str, **values) -> str:

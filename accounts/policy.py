@@ -14,12 +14,13 @@ imports no domain package.
 """
 import logging
 
-from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import Select, false
 
 from accounts.models import User
-from extensions import db, htmx
+from extensions import db
+from pages import navigate
 
 PUBLIC = "public"
 PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language", "open_data"})
@@ -112,10 +113,8 @@ def to_login():
     """Send an anonymous visitor to the login page, and back here afterwards."""
     target = url_for("accounts.login", next=request.full_path.rstrip("?")) \
         if request.method == "GET" else url_for("accounts.login")
-    if htmx and not htmx.boosted:
-        # htmx would follow a redirect inside its XHR and swap the login form into a fragment.
-        return "", 401, {"HX-Redirect": target}
-    return redirect(target)
+    # 401 for htmx, so a swap never shows the login form inside a fragment.
+    return navigate(target, status=302, htmx_status=401)
 
 
 def people_visible_to(user) -> Select:
