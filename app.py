@@ -57,6 +57,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stations_api)
     app.register_blueprint(i18n.blueprint)
 
+    import offline
+
+    app.register_blueprint(offline.blueprint)
+
     import accounts.policy
     from accounts.auth import init_login
     from accounts.staff_views import blueprint as staff_views

@@ -41,6 +41,9 @@ def settings_for(name: str | None = None) -> dict:
         "NEAREST_MAX_LIMIT": 50,
         "BBOX_MAX_FEATURES": 500,
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs are fingerprinted
+        # Offline copies of the results list and station pages (offline.py, the service worker)
+        "OFFLINE_MAX_AGE_HOURS": int(env.get("OFFLINE_MAX_AGE_HOURS", "24")),
+        "OFFLINE_NETWORK_TIMEOUT_MS": int(env.get("OFFLINE_NETWORK_TIMEOUT_MS", "6000")),
         **account_security_settings(env),
         **geocoder_settings(env),
         # Station bulk upload (station_admin.uploads)

@@ -197,6 +197,7 @@ ENDPOINTS: dict[str, Row] = {
     # Public: the station finder, its JSON API, static files, the language switch.
     "static": Row("GET", lambda s: "/static/css/accounts.css", everyone(200)),
     "stations.index": Row("GET", lambda s: "/", everyone(200)),
+    "offline.service_worker": Row("GET", lambda s: "/sw.js", everyone(200)),
     "stations.detail": Row("GET", lambda s: f"/stations/{s['station']}", everyone(200)),
     "stations.detail_map": Row("GET", lambda s: f"/stations/{s['station']}/map", everyone(200)),
     "stations.finder_map": Row("GET", lambda s: "/map?lat=39.13&lon=117.2", everyone(200)),

@@ -79,7 +79,44 @@
     });
   }
 
+  function setupOffline() {
+    var banner = document.getElementById("offline-banner");
+    if ("serviceWorker" in navigator && document.body.dataset.serviceWorker) {
+      navigator.serviceWorker.register(document.body.dataset.serviceWorker, { scope: "/" })
+        .catch(function () {});
+    }
+    if (!banner) return;
+    function show(text) { banner.textContent = text; banner.hidden = false; }
+    var savedAt = document.documentElement.dataset.offlineSavedAt;
+    if (savedAt) {
+      var saved = new Date(savedAt);
+      var hhmm = ("0" + saved.getHours()).slice(-2) + ":" + ("0" + saved.getMinutes()).slice(-2);
+      show(banner.dataset.saved.replace("{time}", hhmm));
+    }
+    window.addEventListener("offline", function () { if (!savedAt) show(banner.dataset.now); });
+    window.addEventListener("online", function () { if (!savedAt) banner.hidden = true; });
+    function offlineNow() { return !navigator.onLine || Boolean(savedAt); }
+    // Writes need the server: say so instead of letting the browser show its error page.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if ((form.method || "").toLowerCase() === "post" && offlineNow()) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        show(banner.dataset.write);
+      }
+    }, true);
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      var verb = (event.detail.requestConfig && event.detail.requestConfig.verb) || "get";
+      if (verb !== "get" && offlineNow()) {
+        event.preventDefault();
+        show(banner.dataset.write);
+      }
+    });
+    document.body.addEventListener("htmx:sendError", function () { show(banner.dataset.now); });
+  }
+
   setupLocate();
   setupLanguageSwitch();
   setupStationActions();
+  setupOffline();
 })();
