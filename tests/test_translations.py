@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,3 +34,19 @@ def test_chinese_translations_keep_every_placeholder():
     for message in catalog:
         if message.id and message.string and isinstance(message.id, str):
             assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), message.id
+
+
+@pytest.mark.parametrize("language, required, choice", [
+    ("en", "This field is required.", "Not a valid choice."),
+    ("zh_Hans", "该字段是必填字段。", "不是有效的选择。"),
+])
+def test_wtforms_built_in_messages_follow_the_page_language(client, language, required, choice):
+    from tests.accounts.helpers import post
+
+    client.set_cookie("lang", "zh_Hans" if language == "en" else "en")
+    client.get("/account/register")  # a page in the other language first, as on a busy server
+    client.set_cookie("lang", language)
+    page = post(client, "/account/register", {"phone": "", "platform": "not-a-platform"}) \
+        .get_data(as_text=True)
+    assert required in page and choice in page
+    assert ("该字段" in page) == (language == "zh_Hans")
