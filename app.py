@@ -10,7 +10,8 @@ import i18n
 import pages
 import security
 from config import INSTANCE_DIR, settings_for
-from extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
+from extensions import (babel, compress, csrf, db, htmx, is_modelled, limiter, login_manager,
+                        migrate)
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -35,7 +36,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True)
+    migrate.init_app(app, db, render_as_batch=True, include_object=is_modelled)
     babel.init_app(app, locale_selector=i18n.select_locale)
     app.context_processor(i18n.language_context)
     htmx.init_app(app)

@@ -22,6 +22,16 @@ NAMING_CONVENTION = {
 }
 
 
+# Objects the migrations create that no model describes: the station text-search index
+# (an FTS5 table on SQLite, a trigram index on PostgreSQL). Autogenerate leaves them alone.
+UNMODELLED_PREFIXES = ("station_search", "ix_station_search")
+
+
+def is_modelled(_object, name, _type, _reflected, _compare_to) -> bool:
+    """Alembic's include_object: False for the unmodelled search objects."""
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
