@@ -14,6 +14,9 @@ run: install catalogs db
 	$(FLASK) seed-demo
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
+# One pytest worker per core (pytest-xdist); each test file stays on one worker.
+# PYTEST_ARGS="-n 0 -x tests/services" runs a part in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: install catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -2,8 +2,48 @@
 
 Every test that uses `app` runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL
 is set (CI sets it). A set but unreachable TEST_DATABASE_URL fails the run; it never skips.
+
+`make test` runs the suite on every core (pytest-xdist). Each worker gets its own
+PostgreSQL database (the configured one for the first worker, `<name>_gw1` and so on,
+created when missing) and its own Redis database number, so workers never see each
+other's rows or counters.
 """
 import os
+
+from sqlalchemy.engine import make_url
+
+
+def _isolate_xdist_worker() -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    number = int(worker[2:]) if worker.startswith("gw") else 0
+    if not number:
+        return
+    if os.environ.get("TEST_DATABASE_URL"):
+        url = make_url(os.environ["TEST_DATABASE_URL"])
+        own = url.set(database=f"{url.database}_gw{number}")
+        _create_database_if_missing(url, own.database)
+        os.environ["TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+    if not os.environ.get("REDIS_URL_FOR_TESTS"):
+        return  # Redis tests are optional here and run in one file, on one worker
+    redis_url = make_url(os.environ["REDIS_URL_FOR_TESTS"])
+    database = int(redis_url.database or 0)
+    os.environ["REDIS_URL_FOR_TESTS"] = redis_url.set(
+        database=str((database - number) % 16)).render_as_string(hide_password=False)
+
+
+def _create_database_if_missing(server_url, name: str) -> None:
+    from sqlalchemy import create_engine, text as sql
+
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(sql("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": name}).first()
+        if not exists:
+            connection.execute(sql(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+_isolate_xdist_worker()
 
 import pytest
 from flask.globals import _cv_app
