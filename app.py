@@ -99,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(station_admin_views)
     app.register_blueprint(open_data)
 
+    import jobs.models  # noqa: F401
+
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
