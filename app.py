@@ -99,7 +99,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(station_admin_views)
     app.register_blueprint(open_data)
 
-    import jobs.models  # noqa: F401
+    from jobs.staff_views import blueprint as jobs_staff_views
+    from jobs.views import blueprint as jobs_views
+
+    app.register_blueprint(jobs_views)
+    app.register_blueprint(jobs_staff_views)
 
 
 def register_errorhandlers(app: Flask) -> None:
