@@ -297,7 +297,7 @@ def template_xlsx() -> bytes:
     sheet = workbook.active
     sheet.title = "岗位"
     sheet.append(list(HEADERS.values()))
-    sheet.append(safe_row(["零工", "91120102MA05TEST0X", "餐饮帮工", "餐饮服务", "津塘路 88 号",
+    sheet.append(safe_row(["零工", "91120102MA05JQ8R0L", "餐饮帮工", "餐饮服务", "津塘路 88 号",
                            "39.1203", "117.2580", "120102", "200", "242", "天", "2026-12-05",
                            "10:00", "20:00", "是", "5", "是", "2026-12-04", "后厨洗切配"]))
     buffer = io.BytesIO()
