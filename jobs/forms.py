@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField,
                      SelectField, StringField, TextAreaField, TimeField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 Regexp, ValidationError)
 
@@ -48,6 +49,11 @@ ACTION_LABELS = {
 DAY_LABELS = {"today": _l("Today"), "tomorrow": _l("Tomorrow")}
 
 
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as the SelectChoices wtforms wants."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _stripped(value):
     return (value or "").strip()
 
@@ -65,15 +71,15 @@ class NearbyFilterForm(FlaskForm):
         csrf = False
 
     category = SelectField(_l("Work"), validators=[Optional()],
-                           choices=[("", _l("All kinds of work"))]
-                           + [(code, CATEGORY_LABELS[code]) for code in CATEGORIES])
+                           choices=choices([("", _l("All kinds of work"))]
+                           + [(code, CATEGORY_LABELS[code]) for code in CATEGORIES]))
     day = SelectField(_l("When"), validators=[Optional()],
-                      choices=[("", _l("Any day"))] + [(d, DAY_LABELS[d]) for d in DAYS])
+                      choices=choices([("", _l("Any day"))] + [(d, DAY_LABELS[d]) for d in DAYS]))
     daily = BooleanField(_l("Paid the same day (日结)"))
     pay = IntegerField(_l("Pay at least (yuan)"), validators=[Optional(), NumberRange(0, 100000)])
     km = SelectField(_l("Distance"), validators=[Optional()],
-                     choices=[("", _l("Any distance"))]
-                     + [(str(km), _l("Within %(km)d km", km=km)) for km in DISTANCES_KM])
+                     choices=choices([("", _l("Any distance"))]
+                     + [(str(km), _l("Within %(km)d km", km=km)) for km in DISTANCES_KM]))
     lat = DecimalField(validators=[Optional(), NumberRange(-90, 90)])
     lon = DecimalField(validators=[Optional(), NumberRange(-180, 180)])
     station = IntegerField(validators=[Optional()])
@@ -111,7 +117,7 @@ class PostForm(FlaskForm):
                       default="gig", validators=[InputRequired()])
     title = StringField(_l("Title"), filters=[_stripped],
                         validators=[DataRequired(), Length(max=TITLE_MAX)])
-    category = SelectField(_l("Work"), choices=[(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
+    category = SelectField(_l("Work"), choices=choices((c, CATEGORY_LABELS[c]) for c in CATEGORIES))
     description = TextAreaField(_l("What the work is"), filters=[_stripped],
                                 validators=[Optional(), Length(max=2000)])
     station_id = SelectField(_l("At a station"), coerce=lambda v: int(v) if v else None,
@@ -124,8 +130,8 @@ class PostForm(FlaskForm):
                               validators=[DataRequired(), Regexp(r"^\d{6}$")])
     pay_min = IntegerField(_l("Pay from (yuan)"), validators=[InputRequired(), NumberRange(0, 100000)])
     pay_max = IntegerField(_l("Pay up to (yuan)"), validators=[InputRequired(), NumberRange(0, 100000)])
-    pay_unit = SelectField(_l("Per"), choices=[("day", _l("day")), ("hour", _l("hour")),
-                                               ("month", _l("month"))])
+    pay_unit = SelectField(_l("Per"), choices=choices([("day", _l("day")), ("hour", _l("hour")),
+                                                       ("month", _l("month"))]))
     hours = StringField(_l("Working hours"), filters=[_stripped], validators=[Length(max=100)])
     benefits = StringField(_l("Benefits"), filters=[_stripped], validators=[Length(max=200)])
     day = DateField(_l("Gig date"), validators=[Optional()])

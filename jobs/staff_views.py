@@ -11,7 +11,7 @@ import clock
 from accounts.policy import requires
 from extensions import db
 from jobs import operations, queries, uploads
-from jobs.forms import NoteForm, PostForm, VerifyForm
+from jobs.forms import NoteForm, choices, PostForm, VerifyForm
 from jobs.models import Employer, WageCase
 from jobs.views import create_post_from, station_choices
 from pages import redirect_after_write, render_page_or_fragment
@@ -47,7 +47,7 @@ def verify(employer_id: int):
 
 
 def _employer_choices() -> list[tuple[int, str]]:
-    return [(e.id, e.name) for e in queries.employers_managed(current_user)]
+    return choices((e.id, e.name) for e in queries.employers_managed(current_user))
 
 
 def _form_page(form: PostForm, status: int = 200):

@@ -12,7 +12,7 @@ from accounts.phones import masked
 from accounts.policy import public, requires
 from extensions import db
 from jobs import operations, posters, queries, rules
-from jobs.forms import (ACTION_LABELS, APPLICATION_STATE_LABELS, CATEGORY_LABELS, KIND_LABELS,
+from jobs.forms import (choices, ACTION_LABELS, APPLICATION_STATE_LABELS, CATEGORY_LABELS, KIND_LABELS,
                         POST_STATE_LABELS, CheckInForm, EmployerForm, NearbyFilterForm, NoteForm,
                         PostForm, WageAnswerForm)
 from jobs.models import Application, Employer, JobPost
@@ -251,7 +251,7 @@ def check_in(application_id: int):
 def _organisation_choices() -> list[tuple[int, str]]:
     from accounts.models import Organisation
 
-    return [(o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name))]
+    return choices((o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 def _employer_form_page(form: EmployerForm, status: int = 200):
@@ -305,8 +305,8 @@ def station_choices(organisation_id: int | None) -> list[tuple[str, str]]:
     query = select(Station).where(Station.status == "active").order_by(Station.name).limit(300)
     if organisation_id:
         query = query.where(Station.organisation_id == organisation_id)
-    return [("", _("No station (use the address)"))] + [
-        (str(s.id), s.name) for s in db.session.scalars(query)]
+    return choices([("", _("No station (use the address)"))] + [
+        (str(s.id), s.name) for s in db.session.scalars(query)])
 
 
 def _post_form_page(form: PostForm, employer: Employer, status: int = 200, action: str = ""):
