@@ -123,18 +123,20 @@ def register_commands(app: Flask) -> None:
     from checkins.cli import seed_demo_check_ins
     from rest_stations.cli import seed_demo_stations, stations_cli
     from services.cli import seed_demo_events, services_cli
+    from jobs.cli import jobs_cli, seed_demo_jobs
     from wishes.cli import seed_demo_wishes
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(services_cli)
+    app.cli.add_command(jobs_cli)
 
     @app.cli.command("seed-demo")
     @i18n.in_cli_locale
     def seed_demo() -> None:
         """Load the demo data of every domain; running it again changes nothing."""
         for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_check_ins,
-                       seed_demo_wishes, seed_demo_events):
+                       seed_demo_wishes, seed_demo_events, seed_demo_jobs):
             click.echo(seeder())
 
 
