@@ -1,7 +1,7 @@
 """jobs: employers, posts, applications, wage cases, job seekers
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0015
 Create Date: 2026-12-02 07:37:29.708383
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0007'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
