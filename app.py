@@ -99,6 +99,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(station_admin_views)
     app.register_blueprint(open_data)
 
+    from jobs.staff_views import blueprint as jobs_staff_views
+    from jobs.views import blueprint as jobs_views
+
+    app.register_blueprint(jobs_views)
+    app.register_blueprint(jobs_staff_views)
+
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
@@ -117,18 +123,20 @@ def register_commands(app: Flask) -> None:
     from checkins.cli import seed_demo_check_ins
     from rest_stations.cli import seed_demo_stations, stations_cli
     from services.cli import seed_demo_events, services_cli
+    from jobs.cli import jobs_cli, seed_demo_jobs
     from wishes.cli import seed_demo_wishes
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(services_cli)
+    app.cli.add_command(jobs_cli)
 
     @app.cli.command("seed-demo")
     @i18n.in_cli_locale
     def seed_demo() -> None:
         """Load the demo data of every domain; running it again changes nothing."""
         for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_check_ins,
-                       seed_demo_wishes, seed_demo_events):
+                       seed_demo_wishes, seed_demo_events, seed_demo_jobs):
             click.echo(seeder())
 
 

@@ -26,12 +26,14 @@ PUBLIC = "public"
 PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language", "open_data"})
 PUBLIC_ENDPOINTS = frozenset({"static"})
 
-_WORKER = frozenset({"own_account", "check_in", "register_for_events"})
+_WORKER = frozenset({"own_account", "check_in", "register_for_events",
+                     # jobs: any account may apply, and post for an employer it belongs to
+                     "apply_for_jobs", "post_jobs"})
 _STAFF = _WORKER | {"view_people", "reveal_phone", "manage_org_stations",
                     "claim_wish", "moderate_wishes", "resolve_reports", "view_station_usage",
-                    "manage_org_events"}
+                    "manage_org_events", "manage_org_jobs"}
 _ADMIN = _STAFF | {"manage_staff", "manage_all_stations", "moderate_all_wishes",
-                    "manage_all_events"}
+                    "manage_all_events", "manage_all_jobs"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Only workers make wishes; volunteers (and staff) claim them. wishes.rules decides
     # which wish a permission applies to.

@@ -193,6 +193,103 @@ OWN_STATION_WRITE = {**OWN_STATION, "own_staff": 303, "admin": 303}
 STAFF_WRITE = {"anonymous": LOGIN, "worker": 403, "other_staff": 303, "own_staff": 303,
                "admin": 303}
 
+
+# Jobs: an employer of organisation A (verified, its boss a separate account), its gig, and
+# the subject worker's place on it. Staff act on organisation A's posts; nobody but the boss
+# (not a visitor here) may post for the employer, so those rows answer 404.
+def _employer(s, verified: bool = True) -> int:
+    from datetime import datetime, timezone
+
+    from accounts.models import User
+    from extensions import db
+    from jobs.models import Employer, EmployerMember
+    from tests.accounts.factories import _hash
+    from tests.jobs.conftest import credit_code
+
+    boss = User(phone="+8613700008888", display_name="王老板", role="worker",
+                password_hash=_hash(DEFAULT_PASSWORD))
+    employer = Employer(organisation_id=s["org_a"], name="天津某餐饮有限公司",
+                        credit_code=credit_code(1), region_code="120102",
+                        verified_at=datetime.now(timezone.utc) if verified else None)
+    db.session.add_all([boss, employer])
+    db.session.flush()
+    db.session.add(EmployerMember(employer_id=employer.id, user_id=boss.id))
+    db.session.commit()
+    return employer.id
+
+
+def _gig(s, state: str = "published") -> int:
+    from datetime import datetime, timedelta, timezone
+
+    from extensions import db
+    from jobs.models import JobPost
+
+    now = datetime.now(timezone.utc)
+    post = JobPost(organisation_id=s["org_a"], employer_id=_employer(s), kind="gig",
+                   title="餐饮帮工", category="catering", station_id=s["station"],
+                   region_code="120102", pay_min=200, pay_max=242, pay_unit="day",
+                   starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=8),
+                   headcount=5, places_taken=0, expires_at=now + timedelta(days=2), state=state)
+    db.session.add(post)
+    db.session.commit()
+    return post.id
+
+
+def _subjects_application(s) -> int:
+    from datetime import datetime, timezone
+
+    from extensions import db
+    from jobs.models import Application, JobPost
+
+    post = db.session.get(JobPost, _gig(s))
+    now = datetime.now(timezone.utc)
+    application = Application(post_id=post.id, worker_id=s["subject"], state="accepted",
+                              applied_at=now, changed_at=now)
+    post.places_taken = 1
+    db.session.add(application)
+    db.session.commit()
+    return application.id
+
+
+def _gig_check_in_url(s) -> str:
+    from jobs.posters import check_in_token
+
+    post_id = _gig(s)
+    return f"/jobs/{post_id}/check-in/{check_in_token(post_id)}"
+
+
+def _wage_case(s) -> int:
+    from datetime import datetime, timezone
+
+    from extensions import db
+    from jobs.models import Application, WageCase
+
+    application = db.session.get(Application, _subjects_application(s))
+    application.state = "not_paid"
+    case = WageCase(application_id=application.id, organisation_id=s["org_a"],
+                    employer_id=application.post.employer_id, agreed_pay="200–242 元/天",
+                    state="open", opened_at=datetime.now(timezone.utc))
+    db.session.add(case)
+    db.session.commit()
+    return case.id
+
+
+def _own_staff_job_upload(s) -> str:
+    from extensions import db
+    from jobs.uploads import store_upload
+
+    upload = store_upload(s["visitors"]["own_staff"], "a.csv", [], s["org_a"])
+    db.session.commit()
+    return upload.token
+
+
+OWN_JOB_WRITE = {**OWN_STATION, "own_staff": 303, "admin": 303}
+NOT_A_MEMBER = {"anonymous": LOGIN, "worker": 404, "other_staff": 404, "own_staff": 404,
+                "admin": 404}
+STAFF_INVALID_FORM = {"anonymous": LOGIN, "worker": 403, "other_staff": 422, "own_staff": 422,
+                      "admin": 422}
+
+
 ENDPOINTS: dict[str, Row] = {
     # Public: the station finder, its JSON API, static files, the language switch.
     "static": Row("GET", lambda s: "/static/css/accounts.css", everyone(200)),
@@ -343,6 +440,47 @@ ENDPOINTS: dict[str, Row] = {
     "stations_staff.export": Row("GET", lambda s: "/staff/stations/export.geojson",
                                 {**STAFF_ONLY, "worker": 404}),
     "stations_staff.quality_page": Row("GET", lambda s: "/staff/stations/quality", STAFF_ONLY),
+    "jobs.index": Row("GET", lambda s: "/jobs", everyone(200)),
+    "jobs.detail": Row("GET", lambda s: f"/jobs/{_gig(s)}", everyone(200)),
+    "jobs.apply": Row("POST", lambda s: f"/jobs/{_gig(s)}/apply", signed_in(303)),
+    "jobs.mine": Row("GET", lambda s: "/jobs/mine", signed_in(200)),
+    # Staff of the post's organisation mark a gig done; nobody else sees the application.
+    "jobs.application_action": Row(
+        "POST", lambda s: f"/jobs/applications/{_subjects_application(s)}/mark_done",
+        OWN_JOB_WRITE),
+    "jobs.scan": Row("GET", _gig_check_in_url, signed_in(200)),
+    # Only the worker of the application checks in (the subject is no visitor here).
+    "jobs.check_in": Row("POST", lambda s: f"/jobs/applications/{_subjects_application(s)}/check-in",
+                         {**NOT_A_MEMBER, "own_staff": 404}),
+    "jobs.employer_new": Row("GET", lambda s: "/jobs/employers/new", signed_in(200)),
+    "jobs.employer_create": Row("POST", lambda s: "/jobs/employers/new", signed_in(303),
+                                form=lambda s: {"name": "天津某保洁公司", "contact_name": "李",
+                                                "credit_code": "91350100M000100Y43",
+                                                "contact_phone": "+8613812345678",
+                                                "region_code": "120102",
+                                                "organisation_id": s["org_a"]}),
+    "jobs.employer_home": Row("GET", lambda s: "/jobs/employers", signed_in(200)),
+    "jobs.post_new": Row("GET", lambda s: f"/jobs/employers/{_employer(s)}/posts/new", NOT_A_MEMBER),
+    "jobs.post_create": Row("POST", lambda s: f"/jobs/employers/{_employer(s)}/posts/new",
+                            NOT_A_MEMBER),
+    "jobs.post_action": Row("POST", lambda s: f"/jobs/posts/{_gig(s, 'pending')}/publish",
+                            OWN_JOB_WRITE),
+    "jobs.roster": Row("GET", lambda s: f"/jobs/posts/{_gig(s)}/roster", OWN_STATION),
+    "jobs.check_in_qr": Row("GET", lambda s: f"/jobs/posts/{_gig(s)}/check-in.png", OWN_STATION),
+    "jobs_staff.index": Row("GET", lambda s: "/staff/jobs", STAFF_ONLY),
+    "jobs_staff.verify": Row("POST", lambda s: f"/staff/jobs/employers/{_employer(s, False)}/verify",
+                             OWN_JOB_WRITE, form=lambda s: {"note": "营业执照已核对，电话回访"}),
+    "jobs_staff.new": Row("GET", lambda s: "/staff/jobs/posts/new", STAFF_ONLY),
+    "jobs_staff.create": Row("POST", lambda s: "/staff/jobs/posts/new", STAFF_INVALID_FORM),
+    "jobs_staff.upload": Row("GET", lambda s: "/staff/jobs/upload", STAFF_ONLY),
+    "jobs_staff.preview_upload": Row("POST", lambda s: "/staff/jobs/upload", STAFF_INVALID_FORM),
+    "jobs_staff.import_upload": Row(
+        "POST", lambda s: f"/staff/jobs/upload/{_own_staff_job_upload(s)}/import",
+        {**OWN_STATION, "own_staff": 303, "admin": 404}),
+    "jobs_staff.template": Row("GET", lambda s: "/staff/jobs/template.xlsx", STAFF_ONLY),
+    "jobs_staff.wage_cases": Row("GET", lambda s: "/staff/jobs/wage-cases", STAFF_ONLY),
+    "jobs_staff.clear_case": Row("POST", lambda s: f"/staff/jobs/wage-cases/{_wage_case(s)}/clear",
+                                 OWN_JOB_WRITE, form=lambda s: {"note": "已协调支付"}),
     "open_data.stations_geojson": Row("GET", lambda s: "/open-data/stations.geojson",
                                       everyone(200)),
 }

@@ -1,0 +1,123 @@
+"""`flask jobs tick` (the 24-hour wage question and post expiry) and the demo seeder:
+Tianjin 就业驿站 jobs, Yuhang-style 餐饮帮工 day gigs, one gig confirmed paid, one wage case."""
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+import clock
+import i18n
+from accounts import services as accounts
+from accounts.cli import DEMO_STAFF, DEMO_WORKERS
+from extensions import db
+from jobs import operations, rules
+from jobs.models import Employer, JobPost
+from transactions import transaction
+
+jobs_cli = AppGroup("jobs", help="Jobs and day gigs.")
+
+
+@jobs_cli.command("tick")
+@i18n.in_cli_locale
+def tick() -> None:
+    """Ask the wage question 24 h after each gig, expire old posts; safe to run any time."""
+    now = clock.now()
+    with transaction():
+        asked = operations.ask_wage_questions(now)
+        expired = operations.expire_posts(now=now)
+    click.echo(_("%(asked)d wage questions asked, %(expired)d posts expired.",
+                 asked=asked, expired=expired))
+
+
+def _code(seventeen: str) -> str:
+    return seventeen + rules.credit_code_check_char(seventeen)
+
+
+EMPLOYERS = (  # name, first 17 characters of the credit code, contact
+    ("天津津东物业服务有限公司", "91120102MA05JQ8R0", "王经理"),
+    ("天津海河家政服务有限公司", "91120102MA06RW7N3", "刘女士"),
+    ("天津捷运物流有限公司", "91120116MA07BD2P4", "赵队长"),
+    ("天津恒升机械有限公司", "91120105MA06RW7N4", "孙主管"),
+    ("河东区好滋味餐饮店", "92120102MA05TQ0X0", "陈老板"),
+)
+JOBS = (  # employer index, title, category, pay min/max per month, hours, benefits
+    (0, "小区保安", "security", 4200, 5000, "两班倒，每班12小时", "五险、包住"),
+    (0, "写字楼保洁员", "cleaning", 3200, 3800, "7:00–15:00，月休4天", "五险、工作餐"),
+    (1, "住家保姆", "housekeeping", 5500, 7000, "住家，月休4天", "节日福利"),
+    (2, "货车司机（C1/B2）", "truck_driver", 7000, 9000, "市内配送，早8晚6", "五险一金"),
+    (4, "炒菜师傅", "cook", 6500, 8000, "10:00–14:00，16:30–21:00", "包吃住"),
+    (3, "电梯配件包装工", "equipment_install", 4500, 5500, "长白班，8:00–17:00", "五险、班车"),
+)
+
+
+def seed_demo_jobs() -> str:
+    """Create the demo employers and posts once; a second run changes nothing."""
+    if db.session.scalar(select(func.count(Employer.id))):
+        return _("Demo jobs: already there.")
+    staff = accounts.user_by_phone(DEMO_STAFF[0])
+    if staff is None or staff.organisation_id is None:
+        return _("Demo jobs: skipped (no demo staff).")
+    from rest_stations.models import Station
+
+    station = db.session.scalar(select(Station).where(Station.district == "河东区").limit(1))
+    place = dict(station_id=station.id) if station else dict(
+        address="天津市河东区津塘路 88 号", lat=39.1203, lon=117.2580)
+    now = clock.now()
+    with transaction():
+        employers = []
+        for name, code, contact in EMPLOYERS:
+            employer = operations.register_employer(
+                None, name=name, credit_code=_code(code), contact_name=contact,
+                contact_phone="+8613812345678", region_code="120102",
+                organisation_id=staff.organisation_id)
+            operations.verify_employer(employer, staff, "营业执照已核对，电话回访确认", now=now)
+            employers.append(employer)
+
+        def publish(employer, **fields) -> JobPost:
+            draft = operations.PostDraft(region_code="120102", expires_at=now + timedelta(days=30),
+                                         insured=True, **place, **fields)
+            post = operations.create_post(employer, draft, staff, now=now)
+            operations.transition_post(post.id, "submit", staff, now=now)
+            operations.transition_post(post.id, "publish", staff, now=now)
+            return post
+
+        for index, title, category, low, high, hours, benefits in JOBS:
+            publish(employers[index], kind="job", title=title, category=category, pay_min=low,
+                    pay_max=high, pay_unit="month", hours=hours, benefits=benefits,
+                    description="就业驿站工作人员已电话核实岗位信息。")
+        tomorrow = clock.local(now).replace(hour=10, minute=0, second=0, microsecond=0) \
+            + timedelta(days=1)
+        for day in range(3):
+            publish(employers[4], kind="gig", title="餐饮帮工（日结）", category="catering",
+                    pay_min=200, pay_max=242, pay_unit="day", paid_daily=True, headcount=6,
+                    starts_at=tomorrow + timedelta(days=day),
+                    ends_at=tomorrow + timedelta(days=day, hours=10),
+                    description="后厨洗切配、传菜，当天结算，提供工作餐。")
+        publish(employers[2], kind="gig", title="快递分拣（夜班）", category="parcel_sorting",
+                pay_min=25, pay_max=28, pay_unit="hour", paid_daily=True, headcount=10,
+                starts_at=tomorrow + timedelta(hours=10), ends_at=tomorrow + timedelta(hours=18),
+                description="双十二高峰，分拣装车。")
+        # Two gigs of last week, for the wage loop: one paid, one not.
+        workers = [accounts.user_by_phone(phone) for phone, *_rest in DEMO_WORKERS]
+        last_week = tomorrow - timedelta(days=8)
+        for worker, answer in zip(workers, ("confirm_paid", "report_unpaid")):
+            if worker is None:
+                continue
+            gig = operations.create_post(employers[4], operations.PostDraft(
+                kind="gig", title="餐饮帮工（日结）", category="catering", pay_min=200,
+                pay_max=242, pay_unit="day", paid_daily=True, headcount=2,
+                region_code="120102", expires_at=last_week, starts_at=last_week,
+                ends_at=last_week + timedelta(hours=10), insured=True, **place),
+                staff, now=last_week - timedelta(days=2))
+            operations.transition_post(gig.id, "submit", staff, now=last_week - timedelta(days=2))
+            operations.transition_post(gig.id, "publish", staff, now=last_week - timedelta(days=2))
+            application = operations.apply(gig.id, worker, now=last_week - timedelta(days=1))
+            operations.check_in(application.id, worker, now=last_week, post_token_ok=True)
+            operations.act(application.id, "mark_done", staff, now=gig.ends_at)
+            operations.ask_wage_questions(gig.ends_at + timedelta(hours=24))
+            operations.act(application.id, answer, worker, now=gig.ends_at + timedelta(hours=25),
+                           note="老板说月底一起结" if answer == "report_unpaid" else "")
+    count = db.session.scalar(select(func.count(JobPost.id)))
+    return _("Demo jobs: %(count)d posts.", count=count)
