@@ -45,12 +45,12 @@ def wall_districts() -> list[str]:
 def handover_stations(home_region_code: str) -> list[Station]:
     """Open stations for a hand-over: those in the worker's district first, then the rest of
     their city (same first four digits), then everywhere else, by code and name."""
-    rank = case((Station.region_code == home_region_code, 0),
-                (Station.region_code.startswith(home_region_code[:4]), 1), else_=2) \
-        if len(home_region_code) == 6 else 2
+    order = [Station.region_code, Station.city, Station.district, Station.name]
+    if len(home_region_code) == 6:
+        order.insert(0, case((Station.region_code == home_region_code, 0),
+                             (Station.region_code.startswith(home_region_code[:4]), 1), else_=2))
     return list(db.session.scalars(
-        db.select(Station).where(Station.status == "active")
-        .order_by(rank, Station.region_code, Station.city, Station.district, Station.name)
+        db.select(Station).where(Station.status == "active").order_by(*order)
         .limit(HANDOVER_STATIONS)))
 
 

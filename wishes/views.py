@@ -48,7 +48,7 @@ def _panel(wish: Wish, *, status: int = 200, message: str | None = None, forms=N
     return render_page_or_fragment(
         "wishes/detail.html", "wishes/_panel.html", status=status, wish=wish, message=message,
         message_is_error=status >= 400, insider=bool(rules.parties(current_user, wish) - {rules.CLAIMER}),
-        not_received_form=forms.get("not_received") or NoteForm(formdata=None),
+        not_received_form=forms.get("not_received") or NoteForm(formdata=None, prefix="not_received"),
         parts=rules.parties(current_user, wish), actions=rules.actions_for(current_user, wish),
         fulfil_form=forms.get("fulfil") or FulfilForm(formdata=None),
         confirm_form=forms.get("confirm") or ConfirmWishForm(formdata=None),
@@ -234,4 +234,4 @@ def confirm(wish_id: int):
 @requires("submit_wish")
 def not_received(wish_id: int):
     """"还没收到": the hand-over did not reach the worker; it goes back to the claimant."""
-    return _act(wish_id, "not_received", NoteForm())
+    return _act(wish_id, "not_received", NoteForm(prefix="not_received"))

@@ -96,7 +96,7 @@ def test_not_received_sends_the_wish_back_to_the_claimant_and_tells_them_and_sta
     log_in(client, owner)
     page = client.get(f"/wishes/{wish.id}").get_data(as_text=True)
     assert f"/wishes/{wish.id}/not-received" in page and f"/wishes/{wish.id}/confirm" in page
-    response = post(client, f"/wishes/{wish.id}/not-received", {"note": "前台说没有这个包裹"})
+    response = post(client, f"/wishes/{wish.id}/not-received", {"not_received-note": "前台说没有这个包裹"})
     assert response.status_code == 303
     stored = _stored(wish.id)
     assert (stored.status, stored.claimant_id, stored.handover_place) == ("claimed", claimant.id, "")
@@ -123,6 +123,13 @@ def test_hand_over_stations_list_the_workers_district_first_then_the_city(client
     page = client.get("/wishes/new").get_data(as_text=True)
     positions = [page.index(name) for name in ("天津河东驿站", "天津南开驿站", "北京朝阳驿站")]
     assert positions == sorted(positions)
+
+
+def test_a_worker_without_a_district_still_gets_every_station(app, make_user, make_station):
+    make_station(name="天津河东驿站", city="天津市", district="河东区")
+    client = app.test_client()
+    log_in(client, make_user("worker", home_district="", home_region_code=None))
+    assert "天津河东驿站" in client.get("/wishes/new").get_data(as_text=True)
 
 
 def test_the_figures_csv_is_formula_safe_with_a_bom(client, make_user, make_wish, union):
