@@ -6,7 +6,7 @@ district, or several (朝阳区 with no city), keeps NULL and appears on the adm
 list (/staff/regions/review) instead of being guessed into the wrong branch.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0015
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0012'
-down_revision = '0007'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
