@@ -135,4 +135,7 @@ def match(city_name: str | None, district_name: str | None) -> str | None:
     found = [d for d in table().districts.values() if d.name in wanted]
     if city_name:
         found = [d for d in found if _in_city(d, city_name)]
+        if not found:  # 东莞市 沙田镇: a city with no districts is its own county-level unit
+            found = [only for key, (only, *more) in table().by_city.items()
+                     if not more and only.name == only.city.name and _in_city(only, city_name)]
     return found[0].code if len(found) == 1 else None

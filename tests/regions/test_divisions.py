@@ -25,6 +25,7 @@ def test_the_table_has_every_county_level_district_with_its_city():
     ("", "滨海新区", "120116"),
     ("", "120102", "120102"),
     (" 天津市 ", " 河 东 区", "120102"),
+    ("东莞市", "沙田镇", "441900"),  # a city without districts: its towns are the city's
 ])
 def test_names_that_describe_one_district_give_its_code(city, district, code):
     assert divisions.match(city, district) == code
