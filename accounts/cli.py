@@ -23,6 +23,7 @@ DEMO_ORGANISATIONS = (  # (name, city, district); the demo stations of a city go
 )
 DEMO_STAFF = ("+8613800000001", "河东区工会 小王", "staff", "天津市河东区总工会")
 DEMO_ADMIN = ("+8613800000002", "驿站管理员", "admin", None)
+DEMO_REGION = "120102"  # 天津市河东区, the demo workers' home district (regions.divisions)
 DEMO_WORKERS = (("+8613800000101", "骑手 老张", "meituan", "河东区"),
                 ("+8613800000102", "快递员 小李", "sf", "河东区"))
 
@@ -106,7 +107,8 @@ def seed_demo_accounts() -> str:
     for phone, name, platform, district in DEMO_WORKERS:
         if not services.phone_is_taken(phone):
             services.register_worker(phone, name, DEMO_PASSWORD, platform=platform,
-                                     home_district=district, consented_at=services.now())
+                                     home_district=district, home_region_code=DEMO_REGION,
+                                     consented_at=services.now())
     accounts = db.session.scalar(db.select(db.func.count(User.id)))
     return "\n".join([
         _("Demo accounts (%(count)d in the database). For local use only:", count=accounts),

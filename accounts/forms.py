@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from accounts.phones import normalise_mainland_mobile
 from accounts.services import MIN_PASSWORD_LENGTH
 from accounts.vocabulary import LANGUAGE_LABELS, PLATFORM_LABELS, PLATFORMS, ROLE_LABELS, ROLES
+from regions.forms import RegionField
 
 
 class MainlandMobile(StringField):
@@ -53,10 +54,7 @@ class RegisterForm(FlaskForm):
                                render_kw={"autocomplete": "nickname"})
     password = _password(_l("Password"))
     platform = SelectField(_l("Platform (optional)"), choices=_platform_choices(), default="")
-    home_district = StringField(_l("District you work in (optional)"), filters=[_stripped],
-                                validators=[Optional(), Length(max=50)],
-                                render_kw={"placeholder": _l("e.g. 河东区"),
-                                           "autocomplete": "address-level3"})
+    home_region_code = RegionField(_l("District you work in (optional)"))
     consent = BooleanField(_l("I have read what Yizhan stores and why, and I agree."),
                            validators=[DataRequired(message=_l("Please agree to the privacy statement."))])
 
@@ -72,8 +70,7 @@ class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), filters=[_stripped], validators=[DataRequired(), Length(max=50)],
                                render_kw={"autocomplete": "nickname"})
     platform = SelectField(_l("Platform"), choices=_platform_choices(), default="")
-    home_district = StringField(_l("District you work in"), filters=[_stripped],
-                                validators=[Optional(), Length(max=50)])
+    home_region_code = RegionField(_l("District you work in"))
     language = SelectField(_l("Language"), choices=[SelectChoice(code, label)
                                                          for code, label in LANGUAGE_LABELS.items()])
 

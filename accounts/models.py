@@ -21,7 +21,12 @@ class Organisation(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     city: Mapped[str] = mapped_column(String(50), default="")
     district: Mapped[str] = mapped_column(String(50), default="")
+    # The GB/T 2260 county code (regions.divisions) that scoping compares; NULL until
+    # matched, and then on the admin's review list (regions.review).
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # regions.sync matches the code from these names when they change without a new code.
+    region_names = ("city", "district", "region_code")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name}>"
@@ -40,7 +45,9 @@ class User(UserMixin, db.Model):
                         name="live_accounts_can_log_in"),
         Index("ix_user_account_organisation_id", "organisation_id"),
         Index("ix_user_account_home_district", "home_district"),
+        Index("ix_user_account_home_region_code", "home_region_code"),
     )
+    region_names = (None, "home_district", "home_region_code")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # E.164 (+8613812341234); NULL once the account is deleted, so the number can sign up again.
@@ -52,6 +59,8 @@ class User(UserMixin, db.Model):
         ForeignKey("organisation.id", ondelete="RESTRICT"))
     platform: Mapped[str] = mapped_column(String(20), default="")
     home_district: Mapped[str] = mapped_column(String(50), default="")
+    # The county code of home_district; staff see the workers whose code is their branch's.
+    home_region_code: Mapped[str | None] = mapped_column(String(6))
     language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -33,7 +33,7 @@ _STAFF = _WORKER | {"view_people", "reveal_phone", "manage_org_stations",
                     "claim_wish", "moderate_wishes", "resolve_reports", "view_station_usage",
                     "manage_org_events", "manage_org_jobs"}
 _ADMIN = _STAFF | {"manage_staff", "manage_all_stations", "moderate_all_wishes",
-                    "manage_all_events", "manage_all_jobs"}
+                    "manage_all_events", "manage_all_jobs", "review_regions"}
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Only workers make wishes; volunteers (and staff) claim them. wishes.rules decides
     # which wish a permission applies to.
@@ -120,14 +120,16 @@ def to_login():
 
 
 def people_visible_to(user) -> Select:
-    """Accounts a staff member may look at: admins see everyone, staff see the workers of
-    their organisation's district, everyone else sees no one."""
+    """Accounts a staff member may look at: admins see everyone, staff see the workers whose
+    home region code is their organisation's (codes, never names: 朝阳区 is in Beijing and
+    in Changchun), everyone else sees no one. A missing code on either side matches no one."""
     query = db.select(User).where(User.deleted_at.is_(None))
     if has_permission(user, "manage_staff"):
         return query
-    if has_permission(user, "view_people") and user.organisation is not None:
+    organisation = user.organisation if has_permission(user, "view_people") else None
+    if organisation is not None and organisation.region_code:
         return query.where(User.role == "worker",
-                           User.home_district == user.organisation.district)
+                           User.home_region_code == organisation.region_code)
     return query.where(false())
 
 

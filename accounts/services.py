@@ -53,13 +53,15 @@ def phone_is_taken(phone: str) -> bool:
 
 
 def register_worker(phone: str, display_name: str, password: str, *, platform: str = "",
-                    home_district: str = "", language: str = "zh_Hans",
-                    consented_at: datetime | None = None) -> User:
-    """Create a worker account; the caller has shown the privacy statement and got consent."""
+                    home_district: str = "", home_region_code: str | None = None,
+                    language: str = "zh_Hans", consented_at: datetime | None = None) -> User:
+    """Create a worker account; the caller has shown the privacy statement and got consent.
+    `home_region_code` is the picker's county code, `home_district` its name."""
     if consented_at is None:
         raise AccountError(_("Please agree to the privacy statement."))
     user = User(phone=phone, display_name=display_name.strip(), password_hash=hash_password(password),
                 role="worker", platform=platform, home_district=(home_district or "").strip(),
+                home_region_code=home_region_code or None,
                 language=language, consent_at=consented_at)
     db.session.add(user)
     db.session.commit()
@@ -76,10 +78,11 @@ def authenticate(phone: str | None, password: str) -> User | None:
 
 
 def update_profile(user: User, *, display_name: str, platform: str, home_district: str,
-                   language: str) -> None:
+                   language: str, home_region_code: str | None = None) -> None:
     user.display_name = display_name.strip()
     user.platform = platform
     user.home_district = (home_district or "").strip()
+    user.home_region_code = home_region_code or None
     user.language = language
     db.session.commit()
 
@@ -97,6 +100,7 @@ def exported_data(user: User) -> dict:
             "organisation": user.organisation.name if user.organisation else None,
             "platform": user.platform,
             "home_district": user.home_district,
+            "home_region_code": user.home_region_code,
             "language": user.language,
             "consent_at": _iso(user.consent_at),
             "created_at": _iso(user.created_at),
@@ -122,6 +126,7 @@ def delete_account(user: User) -> None:
     user.password_hash = None
     user.platform = ""
     user.home_district = ""
+    user.home_region_code = None
     user.consent_at = None
     user.deleted_at = now()
     # Audit rows stay (they record what staff did) but lose the masked number.

@@ -51,7 +51,8 @@ def register():
         else:
             user = services.register_worker(
                 form.phone.data, form.display_name.data, form.password.data,
-                platform=form.platform.data, home_district=form.home_district.data,
+                platform=form.platform.data, home_district=form.home_region_code.name_text,
+                home_region_code=form.home_region_code.data,
                 language=str(get_locale()), consented_at=services.now())
             return _signed_in(user, remember=True, next_url=None, message=_(
                 "Welcome, %(name)s. Your account is ready.", name=user.display_name))
@@ -97,7 +98,10 @@ def profile():
     if form.validate_on_submit():
         services.update_profile(user, display_name=form.display_name.data,
                                 platform=form.platform.data,
-                                home_district=form.home_district.data,
+                                # A district typed before the picker stays until one is chosen.
+                                home_district=form.home_region_code.name_text or (
+                                    user.home_district if not user.home_region_code else ""),
+                                home_region_code=form.home_region_code.data,
                                 language=form.language.data)
         flash(_("Saved."))
         return _remember_language(_see_other("accounts.profile"), user.language)

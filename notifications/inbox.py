@@ -1,11 +1,10 @@
 """Send and read in-app notifications. Domains register the message of each kind once,
 then call `notify()` inside their own transaction, so a step and its notice commit together."""
-from datetime import datetime, timezone
-
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+import clock
 from extensions import db
 from notifications.models import Notification
 
@@ -57,8 +56,9 @@ def recent(user_id: int, limit: int = INBOX_SIZE) -> list[Notification]:
 
 
 def mark_read(user_id: int, notification_id: int | None = None) -> Notification | None:
-    """Mark one notice (or all, with no id) read; returns the one notice, if it is theirs."""
-    now = datetime.now(timezone.utc)
+    """Mark one notice (or all, with no id) read; returns the one notice, if it is theirs.
+    Flushes; the caller's transaction() commits."""
+    now = clock.now()
     query = update(Notification).where(Notification.user_id == user_id,
                                        Notification.read_at.is_(None))
     found = None
@@ -69,5 +69,5 @@ def mark_read(user_id: int, notification_id: int | None = None) -> Notification 
             return None
         query = query.where(Notification.id == notification_id)
     db.session.execute(query.values(read_at=now))
-    db.session.commit()
+    db.session.flush()
     return found

@@ -2,10 +2,10 @@
 language, from the kind's message and the stored parameters."""
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from accounts.models import utcnow
+import clock
 from extensions import db
 
 
@@ -18,8 +18,8 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str] = mapped_column(String(300), default="")
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(clock.UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind} to {self.user_id}>"

@@ -7,6 +7,7 @@ from accounts.policy import requires
 from i18n import safe_next
 from notifications import inbox
 from pages import render_page_or_fragment
+from transactions import transaction
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/notifications",
                       template_folder="templates")
@@ -32,7 +33,8 @@ def index():
 @requires("own_account")
 def open(notification_id: int):
     """Mark one notice read and go where it points."""
-    found = inbox.mark_read(current_user.id, notification_id)
+    with transaction():
+        found = inbox.mark_read(current_user.id, notification_id)
     if found is None:
         abort(404)
     return redirect(safe_next(found.link) if found.link else url_for("notifications.index"), code=303)
@@ -41,5 +43,6 @@ def open(notification_id: int):
 @blueprint.post("/read")
 @requires("own_account")
 def read_all():
-    inbox.mark_read(current_user.id)
+    with transaction():
+        inbox.mark_read(current_user.id)
     return redirect(url_for("notifications.index"), code=303)

@@ -18,6 +18,7 @@ def utcnow() -> datetime:
 class Station(OrganisationScoped, db.Model):
     __tablename__ = "station"
     manage_all, manage_own = "manage_all_stations", "manage_org_stations"
+    region_names = ("city", "district", "region_code")  # see regions.sync
     __table_args__ = (
         # A station is "the same station" on re-import when name and position match.
         UniqueConstraint("name", "lat", "lon"),
@@ -37,6 +38,8 @@ class Station(OrganisationScoped, db.Model):
     address: Mapped[str] = mapped_column(String(300), default="")
     city: Mapped[str] = mapped_column(String(50), default="")
     district: Mapped[str] = mapped_column(String(50), default="")
+    # The GB/T 2260 county code of city + district (regions.divisions); NULL: not matched yet.
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     # Derived from lat and lon (see rest_stations.geo.position_columns); never set by hand.

@@ -16,6 +16,7 @@ from accounts.models import Organisation
 from accounts.policy import public, requires
 from extensions import db
 from pages import render_page_or_fragment
+from regions import divisions
 from rest_stations.display import hours_badge
 from rest_stations.hours import InvalidHours, check_hours, hours_status
 from rest_stations.models import Station
@@ -66,7 +67,10 @@ def _form_data(station: Station | None) -> dict:
             "district": station.district, "lat": f"{station.lat:.6f}",
             "lon": f"{station.lon:.6f}", "kind": station.kind, "amenities": station.amenities,
             "opening_hours": station.opening_hours, "capacity": str(station.capacity),
-            "phone": station.phone, "organisation_id": str(station.organisation_id or "")}
+            "phone": station.phone, "organisation_id": str(station.organisation_id or ""),
+            "region_code": station.region_code or "",
+            "region_code-city": divisions.district(station.region_code).city.key
+            if divisions.district(station.region_code) else ""}
 
 
 def _editor(station: Station | None, data: dict, errors: dict | None = None, status: int = 200,
@@ -92,7 +96,24 @@ def _submitted() -> tuple[dict, operations.CheckedForm]:
         "name", "address", "city", "district", "lat", "lon", "kind", "opening_hours",
         "capacity", "phone", "organisation_id")}
     data["amenities"] = request.form.getlist("amenities")
-    return data, operations.check_station_form(data, data["amenities"])
+    checked = operations.check_station_form(data, data["amenities"])
+    _check_region(data, checked)
+    return data, checked
+
+
+def _check_region(data: dict, checked: operations.CheckedForm) -> None:
+    """The district picker decides the code, and the city and district names follow it; with
+    no district picked the code is matched from the typed names (regions.sync)."""
+    data["region_code"] = request.form.get("region_code", "").strip()
+    data["region_code-city"] = request.form.get("region_code-city", "").strip()
+    chosen = divisions.district(data["region_code"])
+    if request.form.get("region_code-pick"):  # "Show districts" without JavaScript
+        checked.errors["region_code"] = _("Now choose the district.")
+    elif data["region_code"] and chosen is None:
+        checked.errors["region_code"] = _("Choose a district from the list.")
+    elif chosen is not None:
+        checked.values.update(region_code=chosen.code, city=chosen.city.name,
+                              district=chosen.name)
 
 
 def _chosen_organisation(data: dict, fallback: int | None) -> int | None:

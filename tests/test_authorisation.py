@@ -86,6 +86,20 @@ def _wish(s, status: str = "published") -> int:
     return wish.id
 
 
+def _unmatched_person(s) -> int:
+    """A worker whose typed district matched no region code: on the admin's review list."""
+    from accounts.models import User
+    from extensions import db
+    from tests.accounts.factories import _hash
+
+    person = User(phone="+8613700008888", display_name="开发区骑手", role="worker",
+                  home_district="经济技术开发区", password_hash=_hash(DEFAULT_PASSWORD))
+    db.session.add(person)
+    db.session.commit()
+    _unmatched_person.last = person.id  # the row's form field names carry its id
+    return person.id
+
+
 def _subjects_notice(s) -> int:
     from extensions import db
     from notifications.inbox import notify
@@ -368,6 +382,8 @@ ENDPOINTS: dict[str, Row] = {
                            {**OWN_WISH, "worker": 403, "own_staff": 404, "admin": 404}),
     "wishes.confirm": Row("POST", lambda s: f"/wishes/{_wish(s)}/confirm",
                           {**OWN_WISH, "worker": 403, "own_staff": 404, "admin": 404}),
+    "wishes.not_received": Row("POST", lambda s: f"/wishes/{_wish(s)}/not-received",
+                               {**OWN_WISH, "worker": 403, "own_staff": 404, "admin": 404}),
     "wishes_staff.queue": Row("GET", lambda s: "/staff/wishes", STAFF_ONLY),
     "wishes_staff.board": Row("GET", lambda s: "/staff/wishes/board", STAFF_ONLY),
     "wishes_staff.figures_csv": Row("GET", lambda s: "/staff/wishes/figures.csv", STAFF_ONLY),
@@ -376,6 +392,15 @@ ENDPOINTS: dict[str, Row] = {
     "wishes_staff.release": Row("POST", lambda s: f"/staff/wishes/{_wish(s, 'claimed')}/release",
                               OWN_WISH),
     "notifications.index": Row("GET", lambda s: "/notifications", signed_in(200)),
+    # Regions: the picker's district list is public (sign-up uses it); admins review rows
+    # whose district matched no code.
+    "regions.districts": Row("GET", lambda s: "/regions/districts?field=f&f-city=12",
+                             everyone(200)),
+    "regions_staff.review_list": Row("GET", lambda s: "/staff/regions/review", ADMIN_ONLY),
+    "regions_staff.assign": Row(
+        "POST", lambda s: f"/staff/regions/review/person/{_unmatched_person(s)}",
+        {"anonymous": LOGIN, "worker": 404, "other_staff": 404, "own_staff": 404, "admin": 303},
+        form=lambda s: {f"person-{_unmatched_person.last}-code": "120102"}),
     "notifications.read_all": Row("POST", lambda s: "/notifications/read", signed_in(303)),
     "notifications.open": Row("POST", lambda s: f"/notifications/{_subjects_notice(s)}",
                               {**everyone(404), "anonymous": LOGIN}),

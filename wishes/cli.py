@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 
+import clock
 from accounts import services
-from accounts.cli import DEMO_PASSWORD, DEMO_STAFF, DEMO_WORKERS
+from accounts.cli import DEMO_PASSWORD, DEMO_REGION, DEMO_STAFF, DEMO_WORKERS
 from accounts.models import User
 from extensions import db
 from rest_stations.models import Station
+from transactions import transaction
 from wishes import operations
 from wishes.models import Wish
 
@@ -53,7 +55,8 @@ def _account(phone: str, name: str, role: str, platform: str = "", district: str
     if user is None:
         if role == "worker":
             user = services.register_worker(phone, name, DEMO_PASSWORD, platform=platform,
-                                            home_district=district, consented_at=services.now())
+                                            home_district=district, home_region_code=DEMO_REGION,
+                                            consented_at=clock.now())
         else:
             user = services.create_account(phone, name, DEMO_PASSWORD, role)
     return user
@@ -63,11 +66,20 @@ def seed_demo_wishes() -> str:
     """Create the demo wishes once; a second run finds them and changes nothing."""
     if db.session.scalar(db.select(db.func.count(Wish.id))):
         return _("Demo wishes: already there.")
+    with transaction():
+        _seed()
+    count = db.session.scalar(db.select(db.func.count(Wish.id)))
+    return _("Demo wishes: %(count)d. Volunteer: %(phone)s / %(password)s", count=count,
+             phone=DEMO_VOLUNTEER[0][3:], password=DEMO_PASSWORD)
+
+
+def _seed() -> None:
     staff = services.user_by_phone(DEMO_STAFF[0])
     volunteer = _account(*DEMO_VOLUNTEER)
     workers = [_account(p, n, "worker", pl, d) for p, n, pl, d in DEMO_WORKERS + MORE_WORKERS]
-    station = db.session.scalar(db.select(Station).where(Station.district == "河东区").limit(1))
-    now = operations.now()
+    station = db.session.scalar(db.select(Station).where(Station.region_code == DEMO_REGION)
+                                .order_by(Station.id).limit(1))
+    now = clock.now()
     notes = {"decline": "请不要在心愿里留电话,工会会安排交接。", "withdraw": "已经自己买了。",
              "fulfil": "已放在驿站前台,报心愿编号领取。", "confirm": "谢谢好心人,冬天不冷了!"}
     for number, (title, details, category, urgency, state, days) in enumerate(DEMO_WISHES):
@@ -75,13 +87,10 @@ def seed_demo_wishes() -> str:
         made = now - timedelta(days=days, hours=number)
         wish = operations.submit(worker, title=title, details=details, category=category,
                                  urgency=urgency, station=station if number % 3 == 0 else None,
-                                 district="河东区", at=made)
+                                 region_code=DEMO_REGION, at=made)
         for step, action in enumerate(PATHS[state], start=1):
             actor = {"claim": volunteer, "fulfil": volunteer, "withdraw": worker,
                      "confirm": worker}.get(action, staff)
             extra = {"handover_place": "河东区十一经路工会驿站"} if action == "fulfil" else {}
             operations.transition(wish, action, actor, notes.get(action, ""),
                                   at=made + timedelta(days=step * min(days, 8) / 5), **extra)
-    count = db.session.scalar(db.select(db.func.count(Wish.id)))
-    return _("Demo wishes: %(count)d. Volunteer: %(phone)s / %(password)s", count=count,
-             phone=DEMO_VOLUNTEER[0][3:], password=DEMO_PASSWORD)

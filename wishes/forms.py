@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from regions.forms import RegionField
 from wishes.models import CATEGORIES, DETAILS_MAX, TITLE_MAX, URGENCIES
 from wishes.vocabulary import CATEGORY_LABELS, URGENCY_LABELS
 
@@ -45,9 +46,8 @@ class WishForm(FlaskForm):
     urgency = SelectField(_l("How soon"), choices=_choices(URGENCIES, URGENCY_LABELS), default="any")
     station_id = SelectField(_l("Hand-over station (optional)"), coerce=int, default=0,
                              validate_choice=True)
-    district = StringField(_l("Or a district for the hand-over (optional)"), filters=[_stripped],
-                           validators=[Optional(), Length(max=50)],
-                           render_kw={"placeholder": _l("e.g. 河东区")})
+    # The district decides which union branch reads the wish; the worker's home to start with.
+    region_code = RegionField(_l("Or a district for the hand-over (optional)"))
 
 
 class ModerateForm(FlaskForm):

@@ -2,10 +2,11 @@
 constraints below make sure no code path stores a state the rules cannot produce."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accounts.models import Organisation, User, utcnow
+import clock
+from accounts.models import Organisation, User
 from accounts.scoping import OrganisationScoped
 from extensions import db
 from rest_stations.models import Station
@@ -42,11 +43,14 @@ class Wish(OrganisationScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
-    # The union branch that moderates it: the hand-over station's, else the district's.
+    # The union branch that moderates it: the hand-over station's, else the one whose
+    # region code is the wish's (never matched by district name).
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="SET NULL"))
     district: Mapped[str] = mapped_column(String(50), default="")
+    # The GB/T 2260 county code of the hand-over district (regions.divisions).
+    region_code: Mapped[str | None] = mapped_column(String(6))
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     details: Mapped[str] = mapped_column(String(DETAILS_MAX), default="")
     category: Mapped[str] = mapped_column(String(20))
@@ -58,11 +62,11 @@ class Wish(OrganisationScoped, db.Model):
     handover_place: Mapped[str] = mapped_column(String(100), default="")
     fulfil_note: Mapped[str] = mapped_column(String(500), default="")
     thanks_note: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    fulfilled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)
+    published_at: Mapped[datetime | None] = mapped_column(clock.UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(clock.UTCDateTime)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(clock.UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(clock.UTCDateTime)
 
     worker: Mapped[User] = relationship(foreign_keys=[worker_id])
     claimant: Mapped[User | None] = relationship(foreign_keys=[claimant_id])
@@ -93,7 +97,7 @@ class WishEvent(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)
 
     wish: Mapped[Wish] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -1,19 +1,23 @@
 """What happens to wishes: submit one, and move one through wishes.rules.TRANSITIONS.
 
 Every change is one conditional UPDATE (`... WHERE id = ? AND status = <from>`) accepted
-only when exactly one row changed, plus its history row and the worker's notice, in one
-transaction. Two people acting at once cannot both win: the database lets one UPDATE match,
-and the other sees zero rows and gets `WishConflict`.
+only when exactly one row changed, plus its history row and the notices. Two people acting
+at once cannot both win: the database lets one UPDATE match, and the other sees zero rows and
+gets `WishConflict`. Operations only flush: the view or command wraps them in
+`transactions.transaction()`, which commits, or rolls back when one raises.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+import clock
 from accounts.models import Organisation, User
 from extensions import db
 from notifications.inbox import notify, path_for, register_kinds
+from regions import divisions
 from rest_stations.models import Station
+from transactions import lock_row
 from wishes import rules
 from wishes.models import MAX_OPEN_WISHES, OPEN_STATES, Wish, WishEvent
 
@@ -46,6 +50,8 @@ register_kinds({
     "wish_fulfilled": _l("Your wish “%(title)s” is ready: %(place)s. Please confirm when you have it."),
     "wish_edited": _l("Union staff edited the wording of your wish “%(title)s”."),
     "wish_confirmed": _l("The worker confirmed that the wish “%(title)s” was met. Thank you!"),
+    "wish_not_received": _l("The worker has not received the wish “%(title)s” yet. Please "
+                            "check the hand-over and record it again. %(reason)s"),
 })
 # The worker hears about every step taken by someone else; the claimant hears the thanks.
 _NOTICE_TO_WORKER = {"publish": "wish_published", "decline": "wish_declined",
@@ -53,16 +59,13 @@ _NOTICE_TO_WORKER = {"publish": "wish_published", "decline": "wish_declined",
                      "fulfil": "wish_fulfilled", "edit": "wish_edited"}
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def moderating_organisation(station: Station | None, district: str) -> int | None:
-    """The union branch that moderates a wish: the station's, else the district's."""
+def moderating_organisation(station: Station | None, region_code: str | None) -> int | None:
+    """The union branch that moderates a wish: the station's, else the one whose region code
+    is the wish's (the first made, when a district has two). Names are never compared."""
     if station is not None and station.organisation_id is not None:
         return station.organisation_id
-    if district:
-        return db.session.scalar(select(Organisation.id).where(Organisation.district == district)
+    if region_code:
+        return db.session.scalar(select(Organisation.id).where(Organisation.region_code == region_code)
                                  .order_by(Organisation.id).limit(1))
     return None
 
@@ -72,40 +75,34 @@ def open_wish_count(worker_id: int) -> int:
         Wish.worker_id == worker_id, Wish.status.in_(OPEN_STATES))) or 0
 
 
-def _lock_worker(worker_id: int) -> None:
-    """Serialise one worker's submissions until commit, so the open-wish count cannot race.
-
-    PostgreSQL: SELECT ... FOR UPDATE on the worker's row; a second submit waits here and
-    then counts the first one's wish. SQLite has one writer at a time: a no-op UPDATE as the
-    transaction's first statement takes the write lock (as BEGIN IMMEDIATE would), and a
-    second writer waits for it (busy_timeout) before reading anything.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(User.id).where(User.id == worker_id).with_for_update())
-    else:
-        db.session.execute(update(User).where(User.id == worker_id).values(id=User.id))
-
-
 def submit(worker: User, *, title: str, details: str, category: str, urgency: str,
-           station: Station | None = None, district: str = "", at: datetime | None = None) -> Wish:
-    """Create a submitted wish for `worker`, unless they already have MAX_OPEN_WISHES open."""
-    at = at or now()
-    district = (district or (station.district if station else "") or worker.home_district).strip()
-    _lock_worker(worker.id)
+           station: Station | None = None, region_code: str | None = None,
+           at: datetime | None = None) -> Wish:
+    """Create a submitted wish for `worker`, unless they already have MAX_OPEN_WISHES open.
+
+    The hand-over district is the one chosen, else the station's, else the worker's home;
+    the worker's row is locked first, so two submissions at once cannot both pass the count.
+    Flushes; the caller's transaction() commits."""
+    at = at or clock.now()
+    region_code = region_code or (station.region_code if station else None) or worker.home_region_code
+    district = divisions.district(region_code)
+    lock_row(User, worker.id)
     if open_wish_count(worker.id) >= MAX_OPEN_WISHES:
-        db.session.rollback()
         raise TooManyOpenWishes(_(
             "You already have %(count)d open wishes. Wait until one is met, or withdraw one, "
             "before making another.", count=MAX_OPEN_WISHES))
     wish = Wish(worker_id=worker.id, title=title.strip(), details=details.strip(),
                 category=category, urgency=urgency, station_id=station.id if station else None,
-                district=district, organisation_id=moderating_organisation(station, district),
+                region_code=district.code if district else None,
+                district=district.name if district else ((station.district if station else "")
+                                                         or worker.home_district),
+                organisation_id=moderating_organisation(station, district.code if district else None),
                 status="submitted", created_at=at)
     db.session.add(wish)
     db.session.flush()
     db.session.add(WishEvent(wish_id=wish.id, actor_id=worker.id, action="submit",
                              from_state=None, to_state="submitted", created_at=at))
-    db.session.commit()
+    db.session.flush()
     return wish
 
 
@@ -114,14 +111,24 @@ _STAMPS = {"publish": "published_at", "claim": "claimed_at", "fulfil": "fulfille
            "confirm": "closed_at", "decline": "closed_at", "withdraw": "closed_at"}
 
 
+def _moderators(wish: Wish) -> list[int]:
+    """The staff of the wish's branch, who hear when a hand-over went wrong."""
+    if wish.organisation_id is None:
+        return []
+    return list(db.session.scalars(select(User.id).where(
+        User.organisation_id == wish.organisation_id, User.role == "staff",
+        User.deleted_at.is_(None)).order_by(User.id)))
+
+
 def transition(wish: Wish, action: str, actor: User, note: str = "", *,
                at: datetime | None = None, **changes) -> Wish:
-    """Take `action` on `wish` as `actor`, if the table allows it; commits.
+    """Take `action` on `wish` as `actor`, if the table allows it; flushes.
 
     Raises NotAllowed when the person or the state does not permit it, and WishConflict when
-    someone else changed the wish between reading it and this UPDATE.
+    someone else changed the wish between reading it and this UPDATE (the caller's
+    transaction() then rolls back).
     """
-    at = at or now()
+    at = at or clock.now()
     note = (note or "").strip()
     from_state = wish.status
     step = rules.step_for(from_state, action)
@@ -140,6 +147,8 @@ def transition(wish: Wish, action: str, actor: User, note: str = "", *,
         values.update(claimant_id=None, claimed_at=None)
     if action == "fulfil":
         values["fulfil_note"] = note
+    if action == "not_received":  # back to the claimant, who hands it over again
+        values.update(fulfilled_at=None, handover_place="", fulfil_note="")
     if action == "confirm":
         values["thanks_note"] = note
     worker_id, title = wish.worker_id, changes.get("title", wish.title)
@@ -147,7 +156,6 @@ def transition(wish: Wish, action: str, actor: User, note: str = "", *,
         update(Wish).where(Wish.id == wish.id, Wish.status == from_state).values(**values)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()
         if action == "claim":
             raise WishConflict(claimed_by_someone_else())
         raise WishConflict(_("This wish changed a moment ago. Please look at it again."))
@@ -160,6 +168,10 @@ def transition(wish: Wish, action: str, actor: User, note: str = "", *,
                place=changes.get("handover_place") or note)
     if action == "confirm" and wish.claimant_id:
         notify(wish.claimant_id, "wish_confirmed", link=link, title=title)
-    db.session.commit()
+    if action == "not_received":
+        for person in dict.fromkeys([wish.claimant_id, *_moderators(wish)]):
+            if person and person != actor.id:
+                notify(person, "wish_not_received", link=link, title=title, reason=note)
+    db.session.flush()
     db.session.refresh(wish)
     return wish

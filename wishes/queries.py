@@ -3,11 +3,13 @@ and the figures unions report."""
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select
+from sqlalchemy import Select, case
 
+import clock
 from extensions import db
+from rest_stations.models import Station
 from wishes.models import Wish
 
 WALL_STATES = ("published",)
@@ -17,13 +19,16 @@ BOARD_STATES = ("submitted", "published", "claimed", "fulfilled", "confirmed")
 BOARD_COLUMN_SIZE = 50
 
 
-def wall(category: str = "", district: str = "", urgency: str = "") -> list[Wish]:
-    """Published wishes, newest first, with the wall's filters."""
+HANDOVER_STATIONS = 300
+
+
+def wall(category: str = "", region_code: str = "", urgency: str = "") -> list[Wish]:
+    """Published wishes, newest first, with the wall's filters (the district by its code)."""
     query = db.select(Wish).where(Wish.status.in_(WALL_STATES))
     if category:
         query = query.where(Wish.category == category)
-    if district:
-        query = query.where(Wish.district == district)
+    if region_code:
+        query = query.where(Wish.region_code == region_code)
     if urgency:
         query = query.where(Wish.urgency == urgency)
     return list(db.session.scalars(query.order_by(Wish.published_at.desc(), Wish.id.desc())
@@ -31,10 +36,22 @@ def wall(category: str = "", district: str = "", urgency: str = "") -> list[Wish
 
 
 def wall_districts() -> list[str]:
-    """Districts that have wishes on the wall, for the filter."""
+    """Region codes of the districts that have wishes on the wall, for the filter."""
     return list(db.session.scalars(
-        db.select(Wish.district).where(Wish.status.in_(WALL_STATES), Wish.district != "")
-        .distinct().order_by(Wish.district)))
+        db.select(Wish.region_code).where(Wish.status.in_(WALL_STATES), Wish.region_code.is_not(None))
+        .distinct().order_by(Wish.region_code)))
+
+
+def handover_stations(home_region_code: str) -> list[Station]:
+    """Open stations for a hand-over: those in the worker's district first, then the rest of
+    their city (same first four digits), then everywhere else, by code and name."""
+    order = [Station.region_code, Station.city, Station.district, Station.name]
+    if len(home_region_code) == 6:
+        order.insert(0, case((Station.region_code == home_region_code, 0),
+                             (Station.region_code.startswith(home_region_code[:4]), 1), else_=2))
+    return list(db.session.scalars(
+        db.select(Station).where(Station.status == "active").order_by(*order)
+        .limit(HANDOVER_STATIONS)))
 
 
 def wishes_of(worker_id: int) -> list[Wish]:
@@ -83,12 +100,7 @@ class Figures:
 
 
 def _month(moment: datetime | None) -> str | None:
-    return moment.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m") if moment else None
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite gives naive datetimes back; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return clock.local(moment).strftime("%Y-%m") if moment else None
 
 
 def figures(query: Select) -> Figures:
@@ -101,7 +113,7 @@ def figures(query: Select) -> Figures:
     for status, created_at, published_at, fulfilled_at in rows:
         for column, moment in (("submitted", created_at), ("published", published_at),
                                ("fulfilled", fulfilled_at)):
-            month = _month(_aware(moment)) if moment else None
+            month = _month(moment)
             if month:
                 counts.setdefault(month, Counter())[column] += 1
         if published_at:
@@ -109,7 +121,7 @@ def figures(query: Select) -> Figures:
         if fulfilled_at:
             result.fulfilled += 1
             if published_at:
-                days.append((_aware(fulfilled_at) - _aware(published_at)).total_seconds() / 86400)
+                days.append((fulfilled_at - published_at).total_seconds() / 86400)
     result.months = [{"month": month, **{k: counts[month][k] for k in
                                          ("submitted", "published", "fulfilled")}}
                      for month in sorted(counts)]

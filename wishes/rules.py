@@ -36,8 +36,12 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     ("claimed", "release"): _step("published", MODERATOR, CLAIMANT),
     ("claimed", "fulfil"): _step("fulfilled", CLAIMANT),
     ("fulfilled", "confirm"): _step("confirmed", OWNER),
+    # "还没收到": the worker says the hand-over did not reach them; the claim stays with the
+    # claimant, who hands it over again (the claimant and the branch's staff are told).
+    ("fulfilled", "not_received"): _step("claimed", OWNER),
 }
-ACTIONS = ("edit", "publish", "decline", "withdraw", "claim", "release", "fulfil", "confirm")
+ACTIONS = ("edit", "publish", "decline", "withdraw", "claim", "release", "fulfil", "confirm",
+           "not_received")
 FINAL_STATES = ("declined", "withdrawn", "confirmed")
 
 

@@ -4,14 +4,19 @@ the transition table allows. Staff pages are in wishes.staff_views.
 A lost race (someone claimed first) answers 409 Conflict with the page or fragment saying
 so; static/js/wishes.js lets htmx swap 409 like 422, so the message shows in place.
 """
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+import clock
 from accounts.policy import public, requires
 from extensions import db, htmx
 from pages import redirect_after_write, render_page_or_fragment, wants_fragment
+from regions import divisions
 from rest_stations.models import Station
+from transactions import transaction
 from wishes import operations, queries, rules
 from wishes.forms import ConfirmWishForm, FulfilForm, NoteForm, WallFilterForm, WishForm
 from wishes.models import Wish
@@ -43,6 +48,7 @@ def _panel(wish: Wish, *, status: int = 200, message: str | None = None, forms=N
     return render_page_or_fragment(
         "wishes/detail.html", "wishes/_panel.html", status=status, wish=wish, message=message,
         message_is_error=status >= 400, insider=bool(rules.parties(current_user, wish) - {rules.CLAIMER}),
+        not_received_form=forms.get("not_received") or NoteForm(formdata=None, prefix="not_received"),
         parts=rules.parties(current_user, wish), actions=rules.actions_for(current_user, wish),
         fulfil_form=forms.get("fulfil") or FulfilForm(formdata=None),
         confirm_form=forms.get("confirm") or ConfirmWishForm(formdata=None),
@@ -53,7 +59,9 @@ def _panel(wish: Wish, *, status: int = 200, message: str | None = None, forms=N
 @public
 def index():
     form = WallFilterForm(request.args)
-    form.district.choices = [("", _("All districts"))] + [(d, d) for d in queries.wall_districts()]
+    form.district.choices = [("", _("All districts"))] + [
+        (code, divisions.district(code).label if divisions.district(code) else code)
+        for code in queries.wall_districts()]
     wishes = queries.wall(form.category.data or "", form.district.data or "", form.urgency.data or "")
     return render_page_or_fragment("wishes/index.html", "wishes/_wall.html",
                                    form=form, wishes=wishes)
@@ -65,24 +73,31 @@ def detail(wish_id: int):
     return _panel(visible_wish_or_404(wish_id))
 
 
-def _station_choices() -> list[tuple[int, str]]:
-    stations = db.session.scalars(db.select(Station).where(Station.status == "active")
-                                  .order_by(Station.city, Station.district, Station.name).limit(300))
-    return [(0, _("No station"))] + [(s.id, f"{s.district or s.city} · {s.name}") for s in stations]
+def _station_choices(worker) -> list[tuple[int, str]]:
+    """Hand-over stations, the worker's own district first, then their city, then the rest."""
+    home = worker.home_region_code or ""
+    stations = queries.handover_stations(home)
+    return [(0, _("No station"))] + [
+        (s.id, f"{divisions.district(s.region_code).label if divisions.district(s.region_code) else (s.district or s.city)} · {s.name}")
+        for s in stations]
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
 @requires("submit_wish")
 def create():
     form = WishForm()
-    form.station_id.choices = _station_choices()
+    form.station_id.choices = _station_choices(current_user)
+    if not form.is_submitted():
+        form.region_code.data = current_user.home_region_code or ""
     open_count = operations.open_wish_count(current_user.id)
     if form.validate_on_submit():
-        station = db.session.get(Station, form.station_id.data) if form.station_id.data else None
         try:
-            wish = operations.submit(current_user, title=form.title.data, details=form.details.data,
-                                     category=form.category.data, urgency=form.urgency.data,
-                                     station=station, district=form.district.data)
+            with transaction():
+                station = db.session.get(Station, form.station_id.data) if form.station_id.data else None
+                wish = operations.submit(current_user, title=form.title.data,
+                                         details=form.details.data, category=form.category.data,
+                                         urgency=form.urgency.data, station=station,
+                                         region_code=form.region_code.data or None)
         except operations.TooManyOpenWishes as error:
             form.form_errors.append(str(error))
         else:
@@ -114,6 +129,20 @@ def claims():
                                    wishes=queries.claims_of(current_user.id), open_count=None)
 
 
+# What each action did, said to the person who took it.
+def _done_message(action: str) -> str:
+    return {
+        "claim": _("You claimed this wish. Please arrange the hand-over through the union "
+                   "station within 7 days, then record where it was handed over."),
+        "release": _("You gave the claim back; the wish is on the wall again."),
+        "fulfil": _("Hand-over recorded. The worker has been asked to confirm."),
+        "withdraw": _("Your wish is withdrawn."),
+        "confirm": _("Thank you for confirming. The claimant has been told."),
+        "not_received": _("Thank you for telling us. The claimant and union staff have been "
+                          "told, and the claimant will hand it over again."),
+    }[action]
+
+
 def _act(wish_id: int, action: str, form, **fields):
     """Run one transition from a form; the answer is the updated wish, or why not."""
     wish = _claimable_or_404(wish_id) if action == "claim" else visible_wish_or_404(wish_id)
@@ -121,7 +150,8 @@ def _act(wish_id: int, action: str, form, **fields):
         return _answer(wish, status=422, forms={action: form})
     note = form.note.data if hasattr(form, "note") else ""
     try:
-        operations.transition(wish, action, current_user, note, **fields)
+        with transaction():
+            operations.transition(wish, action, current_user, note, **fields)
     except operations.WishError as error:
         if isinstance(error, operations.NotAllowed) and not rules.ever_open_to(current_user, wish, action):
             abort(403)  # not theirs to do in any state
@@ -131,23 +161,39 @@ def _act(wish_id: int, action: str, form, **fields):
             error = operations.WishConflict(operations.claimed_by_someone_else())
         return _answer(wish, status=409, message=str(error))
     if wants_fragment():
-        return _answer(wish, message=_("Done. The worker has been told."))
+        return _answer(wish, message=_done_message(action))
+    flash(_done_message(action))
     return redirect(url_for("wishes.detail", wish_id=wish_id), code=303)
 
 
+# A claim that arrives this soon after someone else's lost a race for a wish that was on the
+# wall a moment ago: it is told so (409, without the wish). Any other claim on a wish that is
+# not on the wall gets the 404 its page gives.
+CLAIM_RACE_WINDOW = timedelta(minutes=10)
+
+
 def _claimable_or_404(wish_id: int) -> Wish:
-    """Claims may come from the wall a moment after the wish left it: those get 409, not 404."""
+    """The wish a claim may be tried on: published, or one the visitor is a party to, or one
+    claimed by someone else within CLAIM_RACE_WINDOW; anything else is 404, as on GET."""
     wish = db.session.get(Wish, wish_id)
-    if wish is None or wish.status not in ("published", "claimed", "fulfilled", "confirmed"):
+    if wish is None:
         abort(404)
-    return wish
+    if wish.status in PUBLIC_STATES or rules.parties(current_user, wish) - {rules.CLAIMER}:
+        return wish
+    if wish.status == "claimed" and wish.claimed_at and \
+            wish.claimed_at > clock.now() - CLAIM_RACE_WINDOW:
+        return wish
+    abort(404)
 
 
 def _answer(wish: Wish, *, status: int = 200, message: str | None = None, forms=None):
     """The wall's card when the action came from a card, else the wish's panel or page.
-    Someone who may not see the wish any more (they lost the race) gets the card."""
+    Someone who may not see the wish any more (they lost the race) gets only the message."""
     may_see = wish.status in PUBLIC_STATES or rules.parties(current_user, wish) - {rules.CLAIMER}
-    if (wants_fragment() and htmx.target == f"card-{wish.id}") or not may_see:
+    if not may_see:
+        return render_page_or_fragment("wishes/taken.html", "wishes/_taken.html", status=status,
+                                       wish_id=wish.id, message=message)
+    if wants_fragment() and htmx.target == f"card-{wish.id}":
         return render_page_or_fragment("wishes/taken.html", "wishes/_card.html", status=status,
                                        wish=wish, message=message, on_wall=True)
     return _panel(wish, status=status, message=message, forms=forms)
@@ -182,3 +228,10 @@ def withdraw(wish_id: int):
 @requires("submit_wish")
 def confirm(wish_id: int):
     return _act(wish_id, "confirm", ConfirmWishForm())
+
+
+@blueprint.post("/<int:wish_id>/not-received")
+@requires("submit_wish")
+def not_received(wish_id: int):
+    """"还没收到": the hand-over did not reach the worker; it goes back to the claimant."""
+    return _act(wish_id, "not_received", NoteForm(prefix="not_received"))

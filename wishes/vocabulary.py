@@ -29,4 +29,5 @@ ACTION_LABELS = {
     "release": _l("Claim released, back on the wall"),
     "fulfil": _l("Handed over"),
     "confirm": _l("Receipt confirmed"),
+    "not_received": _l("Not received yet: back to the claimant"),
 }

@@ -8,6 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from accounts.models import Organisation, User
 from extensions import db
+from regions import divisions
 from tests.accounts.helpers import DEFAULT_PASSWORD
 
 
@@ -33,15 +34,20 @@ def make_organisation(app):
 
 @pytest.fixture
 def make_user(app):
-    """make_user(role="worker", **fields): a live account whose password is DEFAULT_PASSWORD."""
+    """make_user(role="worker", **fields): a live account whose password is DEFAULT_PASSWORD.
+    The home region code is the district's in `home_city` (天津市 unless given), as the
+    picker would have set it."""
     numbers = count(1)
 
     def make(role: str = "worker", password: str = DEFAULT_PASSWORD, **fields) -> User:
         number = next(numbers)
+        district = fields.pop("home_district", "河东区")
+        city = fields.pop("home_city", "天津市")
+        fields.setdefault("home_region_code", divisions.match(city, district))
         user = User(phone=fields.pop("phone", f"+86139{number:08d}"),
                     display_name=fields.pop("display_name", f"用户{number}"),
                     password_hash=_hash(password), role=role,
-                    home_district=fields.pop("home_district", "河东区"),
+                    home_district=district,
                     consent_at=fields.pop("consent_at", datetime.now(timezone.utc)), **fields)
         db.session.add(user)
         db.session.commit()

@@ -6,7 +6,8 @@ from extensions import db
 from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, log_in, post
 
 REGISTRATION = {"phone": "138 1234 5678", "display_name": "老张", "password": "long enough 1",
-                "platform": "meituan", "home_district": "河东区", "consent": "y"}
+                "platform": "meituan", "home_region_code-city": "12",
+                "home_region_code": "120102", "consent": "y"}
 
 
 def test_worker_registers_with_a_mainland_mobile_and_consent_is_recorded(client):
@@ -15,6 +16,7 @@ def test_worker_registers_with_a_mainland_mobile_and_consent_is_recorded(client)
     user = db.session.scalar(db.select(User))
     assert user.phone == "+8613812345678" and user.role == "worker"
     assert user.consent_at is not None and user.platform == "meituan"
+    assert (user.home_region_code, user.home_district) == ("120102", "河东区")
     # Hashed with the configured method (scrypt outside tests: test_passwords.py).
     assert user.password_hash.startswith("pbkdf2:sha256:1$") and "long enough" not in user.password_hash
     assert client.get("/account").status_code == 200
@@ -107,8 +109,9 @@ def test_profile_edits_name_platform_and_language(client, make_user):
     user = make_user()
     log_in(client, user)
     response = post(client, "/account", {"display_name": "新名字", "platform": "didi",
-                                         "home_district": "河北区", "language": "en"})
+                                         "home_region_code": "120105", "language": "en"})
     assert response.status_code == 303
     db.session.refresh(user)
     assert (user.display_name, user.platform, user.language) == ("新名字", "didi", "en")
+    assert (user.home_region_code, user.home_district) == ("120105", "河北区")
     assert any(c.startswith("lang=en") for c in response.headers.getlist("Set-Cookie"))

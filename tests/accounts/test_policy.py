@@ -18,7 +18,8 @@ def two_branches(make_organisation, make_user, make_station):
         "chaoyang_staff": make_user("staff", organisation_id=chaoyang.id),
         "admin": make_user("admin"),
         "hedong_worker": make_user(home_district="河东区", display_name="河东骑手"),
-        "chaoyang_worker": make_user(home_district="朝阳区", display_name="朝阳骑手"),
+        "chaoyang_worker": make_user(home_district="朝阳区", home_city="北京市",
+                                     display_name="朝阳骑手"),
         "hedong_station": make_station(name="河东驿站", organisation_id=hedong.id),
         "chaoyang_station": make_station(name="朝阳驿站", organisation_id=chaoyang.id),
     }

@@ -5,7 +5,8 @@ place; the worker confirms with a thank-you note and sees every step in the time
 wall never shows the worker's name or phone. Screenshots go to $YIZHAN_SCREENSHOTS when set.
 
 In zh-CN the worker picks a hand-over station (moderated by the station's organisation); in
-en they type a district (moderated by the organisation of that district)."""
+en they choose a district with the city → district picker (moderated by the organisation
+with that district's region code)."""
 import os
 import re
 from datetime import datetime, timezone
@@ -42,7 +43,9 @@ def people(live_server, request):
     lang = request.node.callspec.params["locale"][:2]
     language = "en" if lang == "en" else "zh_Hans"
     with live_server.app_context():
-        district = f"心愿测试区{lang}"
+        # Districts no other organisation has (宁河区 120117, 静海区 120118), so this one
+        # moderates the wishes made there.
+        district = "静海区" if lang == "en" else "宁河区"
         organisation = Organisation(name=f"心愿测试工会 {lang}", city="天津市", district=district)
         db.session.add(organisation)
         db.session.flush()
@@ -99,7 +102,7 @@ def open_as(phone, live_server, locale: str, number: str, path: str):
 
 TEXTS = {
     "en": {"send": "Send my wish", "waiting": "Waiting for review", "publish": "Publish on the wall",
-           "published": "Published on the wish wall.",
+           "published": "Published on the wish wall; the worker has been told.",
            "thanks": "Thank you. Union staff will read your wish and put it on the wall.",
            "claim": "I'll take this one (claim)",
            "open": "Open it to arrange the hand-over", "hand_over": "Mark as handed over",
@@ -107,7 +110,7 @@ TEXTS = {
            "received": "Received",
            "steps": ["Wish made", "Published on the wall", "Claimed", "Handed over", "Receipt confirmed"]},
     "zh": {"send": "提交心愿", "waiting": "等待审核", "publish": "发布上墙",
-           "published": "已发布到心愿墙。",
+           "published": "已发布到心愿墙，已通知劳动者。",
            "thanks": "谢谢。工会工作人员审核后会把您的心愿发布上墙。", "claim": "我来认领",
            "open": "打开安排交接", "hand_over": "标记为已交接",
            "handed_over": "已交接", "received_button": "是的,我收到了",
@@ -138,7 +141,12 @@ def test_wish_lifecycle_submit_publish_claim_hand_over_confirm(phone, live_serve
     if people["station"]:
         form.locator("#station_id").select_option(str(people["station"]))
     else:
-        form.locator("#district").fill(people["district"])
+        # The picker: choosing the city swaps in its districts (htmx), then the district.
+        expect(form.locator("#region_code")).to_be_disabled()
+        expect(form.locator(".region-pick")).to_be_hidden()  # the no-JS button
+        form.locator("#region_code-city").select_option("12")
+        expect(form.locator("#region_code option[value='120118']")).to_have_count(1)
+        form.locator("#region_code").select_option("120118")
     shoot(page, f"{lang}-1-new")
     form.get_by_role("button", name=texts["send"]).click()
     expect(page).to_have_url(re.compile(r"/wishes/mine$"))

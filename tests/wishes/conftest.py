@@ -6,6 +6,7 @@ from itertools import count
 import pytest
 
 from extensions import db
+from regions import divisions
 from wishes.models import Wish, WishEvent
 
 
@@ -24,10 +25,12 @@ def make_wish(app, union, make_user):
         if status in ("claimed", "fulfilled", "confirmed") and claimant is None:
             claimant = make_user("volunteer")
         now = datetime.now(timezone.utc)
+        district = fields.pop("district", "河东区")
+        fields.setdefault("region_code", divisions.match("天津市", district))
         wish = Wish(worker_id=worker.id, title=fields.pop("title", f"护膝 {number}"),
                     details=fields.pop("details", "冬天骑车用。"),
                     category=fields.pop("category", "goods"), urgency=fields.pop("urgency", "week"),
-                    district=fields.pop("district", "河东区"),
+                    district=district,
                     organisation_id=fields.pop("organisation_id", union.id), status=status,
                     claimant_id=claimant.id if claimant else None,
                     published_at=now if status not in ("submitted", "declined") else None,
