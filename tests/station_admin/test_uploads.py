@@ -79,7 +79,7 @@ def test_preview_lists_new_update_unchanged_and_error_rows(staff_client, make_st
             [same_as_other.name, "", "", "", "39.2", "117.3", "", "", "", "", ""]]
     page = _upload(staff_client, _csv(rows), "s.csv").get_data(as_text=True)
     assert "New: 1" in page and "Updated: 1" in page and "Errors: 3" in page
-    assert "lat 91 is outside" in page
+    assert "纬度 (lat): 91 is outside" in page  # the one schema names the column as the template does
     assert "same name and coordinates as line 3" in page  # a duplicate within the file
     assert "belongs to another organisation" in page
     assert "Seats" in page  # the updated row names the changed field
