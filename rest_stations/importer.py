@@ -14,8 +14,7 @@ from sqlalchemy import select
 
 from extensions import db
 from rest_stations.models import Station
-from rest_stations.schema import (CHINESE_HEADERS, COLUMNS, COORDINATE_DECIMALS,  # noqa: F401
-                                  check_station, clean_phone, column_label, column_of_header)
+from rest_stations.schema import COLUMNS, check_station, column_label, column_of_header
 from spreadsheets import unguard_cell
 
 

@@ -18,7 +18,7 @@ import phonenumbers
 from flask_babel import gettext as _
 
 from rest_stations.hours import InvalidHours, osm_hours
-from rest_stations.vocabulary import AMENITIES, KIND_LABELS_ZH, KINDS, amenity_code, kind_code
+from rest_stations.vocabulary import AMENITIES, KIND_LABELS_ZH, amenity_code, kind_code
 
 # The file layout of imports and exports, in order.
 COLUMNS = ("name", "address", "city", "district", "lat", "lon", "kind", "amenities",
