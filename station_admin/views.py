@@ -46,8 +46,7 @@ blueprint = Blueprint("stations_staff", __name__, url_prefix="/staff/stations",
 open_data = Blueprint("open_data", __name__)
 
 
-WEEKDAYS = (_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
-            _l("Saturday"), _l("Sunday"))
+WEEKDAYS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 
 
 def _today(station: Station | None = None) -> date:
