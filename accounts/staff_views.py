@@ -1,5 +1,6 @@
-"""Staff pages: the people of their district (phones masked), their stations; admins also
-manage staff accounts. accounts.policy decides who sees which rows."""
+"""Staff pages: the people of their district (phones masked); admins also manage staff
+accounts. accounts.policy decides who sees which rows. ("Our stations" lives with the other
+station pages, in station_admin.)"""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,7 +13,6 @@ from accounts.policy import requires
 from accounts.vocabulary import PLATFORM_LABELS, ROLE_LABELS
 from extensions import db
 from pages import render_page_or_fragment
-from rest_stations.models import Station
 
 blueprint = Blueprint("accounts_staff", __name__, url_prefix="/staff", template_folder="templates")
 
@@ -128,12 +128,3 @@ def create_account():
             flash(_("Account created for %(name)s.", name=form.display_name.data))
             return redirect(url_for("accounts_staff.accounts"), code=303)
     return _accounts_page(form, status=422)
-
-
-@blueprint.get("/stations")
-@requires("manage_org_stations")
-def stations():
-    """The stations this staff member's organisation runs (admins: all)."""
-    found = db.session.scalars(Station.managed_by(current_user)
-                               .order_by(Station.city, Station.name).limit(500))
-    return render_template("accounts/staff/stations.html", stations=list(found))

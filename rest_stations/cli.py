@@ -1,15 +1,19 @@
 """`flask stations ...`: import, generate and seed station data."""
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+import clock
+from extensions import db
 from i18n import in_cli_locale
-from rest_stations.importer import import_rows, read_csv
+from rest_stations.importer import read_csv, upsert_stations
+from rest_stations.models import Station
 from rest_stations.synthetic import write_synthetic_csv
+from transactions import transaction
 
 DEMO_CSV = Path(__file__).parent / "demo" / "stations.csv"
 
@@ -30,7 +34,8 @@ def import_command(csv_file: Path, skip_invalid: bool) -> None:
         click.echo(_("%(count)d bad rows; nothing was imported.", count=len(parsed.errors)),
                    err=True)
         sys.exit(1)
-    result = import_rows(parsed.rows)
+    with transaction():
+        result = upsert_stations(parsed.rows)
     click.echo(_("%(created)d stations created, %(updated)d updated, %(skipped)d rows skipped.",
                  created=result.created, updated=result.updated, skipped=len(parsed.errors)))
 
@@ -50,16 +55,13 @@ def seed_demo_stations() -> str:
     parsed = read_csv(DEMO_CSV.read_bytes())
     if parsed.errors:
         raise click.ClickException("\n".join(str(error) for error in parsed.errors))
-    result = import_rows(parsed.rows)
-    from extensions import db
-    from rest_stations.models import Station
-
-    today = date.today()
-    for station in db.session.scalars(db.select(Station).order_by(Station.id)):
-        if station.last_verified_on is None:
-            # Most were checked recently; every seventh is stale, for the data-quality views.
-            days = 250 if station.id % 7 == 0 else (station.id * 5) % 60
-            station.last_verified_on = today - timedelta(days=days)
-    db.session.commit()
+    today = clock.today()
+    with transaction():
+        result = upsert_stations(parsed.rows)
+        for station in db.session.scalars(db.select(Station).order_by(Station.id)):
+            if station.last_verified_on is None:
+                # Most were checked recently; every seventh is stale, for the data-quality views.
+                days = 250 if station.id % 7 == 0 else (station.id * 5) % 60
+                station.last_verified_on = today - timedelta(days=days)
     return _("Demo stations: %(created)d created, %(updated)d updated.",
              created=result.created, updated=result.updated)

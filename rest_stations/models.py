@@ -1,18 +1,15 @@
 """The Station table."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Date, DateTime, Float, ForeignKey, Index, Integer, String,
+from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
+import clock
 from accounts.scoping import OrganisationScoped
 from extensions import db
 from rest_stations.geo import position_columns
 from rest_stations.vocabulary import amenity_codes, amenity_mask
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Station(OrganisationScoped, db.Model):
@@ -63,10 +60,9 @@ class Station(OrganisationScoped, db.Model):
     # The union branch that runs the station; its staff may edit it (accounts.policy).
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now,
+                                                 onupdate=clock.now)
 
     @validates("lat", "lon")
     def _keep_position_columns(self, key: str, value: float) -> float:

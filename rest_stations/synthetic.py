@@ -3,7 +3,7 @@ import csv
 import random
 from typing import TextIO
 
-from rest_stations.importer import COLUMNS
+from rest_stations.schema import COLUMNS
 from rest_stations.vocabulary import AMENITIES, KINDS
 
 # (lat, lon, relative weight, spread in degrees) of cities with many gig workers.

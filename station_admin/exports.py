@@ -1,6 +1,10 @@
 """Stations out: CSV in the importer's column layout and GeoJSON whose properties hold the
 same columns, so either file can be uploaded again without loss; and the public open-data
-GeoJSON of active stations."""
+GeoJSON of active stations.
+
+CSV cells are formula-safe (spreadsheets.safe_cell: a name like "=HYPERLINK(...)" is written
+"'=HYPERLINK(...)"); the importer strips that guard again (unguard_cell), so the round trip
+stays exact. GeoJSON is not opened by spreadsheet programs and keeps values as they are."""
 import csv
 import io
 import json
@@ -9,8 +13,9 @@ from collections.abc import Iterator
 from sqlalchemy import Select, select
 
 from extensions import db
-from rest_stations.importer import COLUMNS
 from rest_stations.models import Station
+from rest_stations.schema import COLUMNS
+from spreadsheets import safe_row
 
 OPEN_DATA_LICENCE = {
     "name": "CC BY 4.0",
@@ -27,14 +32,16 @@ def station_columns(station: Station) -> dict:
 
 
 def csv_rows(stations: Select) -> Iterator[str]:
-    """CSV text, a header and then one line per station, in chunks for streaming."""
+    """CSV text (with a BOM, so Excel reads UTF-8), a header and then one formula-safe line
+    per station, in chunks for streaming."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for station in db.session.scalars(stations.order_by(Station.id)).yield_per(1000):
         values = station_columns(station)
         values["amenities"] = ";".join(values["amenities"])
-        writer.writerow([values[column] for column in COLUMNS])
+        writer.writerow(safe_row(values[column] for column in COLUMNS))
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -1,15 +1,12 @@
 """The audit log of station changes, and uploads waiting between preview and import."""
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import clock
 from accounts.models import User
 from extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class StationChange(db.Model):
@@ -26,7 +23,7 @@ class StationChange(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     # {field: [before, after]}, values as JSON scalars (dates as ISO text)
     changes: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)
 
     actor: Mapped[User | None] = relationship()
 
@@ -45,6 +42,6 @@ class StationUpload(db.Model):
     # New stations go to this organisation (the uploader's, or the one an admin chose).
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"))
-    # JSON list of records: the header (importer.COLUMNS) and then [line, cells...] rows
+    # JSON list of records: the header (rest_stations.schema.COLUMNS), then one per row
     records: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)

@@ -1,21 +1,15 @@
 """The rules of station editing: checking the editor's input, saving with an audit entry per
 change, closing, reopening and delisting (never deleting), and likely duplicates."""
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
-
-import phonenumbers
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from extensions import db
 from rest_stations.geo import geodesic_m
-from rest_stations.hours import InvalidHours, check_hours
-from rest_stations.importer import COORDINATE_DECIMALS, clean_phone
 from rest_stations.models import Station
-from rest_stations.vocabulary import AMENITIES, KINDS
+from rest_stations.schema import CheckedStation, check_station
 from station_admin.models import StationChange
 
 DUPLICATE_RADIUS_M = 30.0
@@ -24,84 +18,11 @@ CLOSED_REASON_MAX = 200
 TRACKED = ("name", "address", "city", "district", "lat", "lon", "kind", "amenities",
            "opening_hours", "capacity", "phone", "status", "closed_reason", "reopens_on",
            "organisation_id", "last_verified_on")
-TEXT_LIMITS = {"name": 200, "address": 300, "city": 50, "district": 50}
 
 
-@dataclass
-class CheckedForm:
-    """Typed station values, or a message per field that is wrong."""
-
-    values: dict = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
-
-def check_station_form(data: Mapping[str, str], amenity_codes: list[str]) -> CheckedForm:
-    """Check the editor's fields (text as submitted) and give typed values or field errors."""
-    checked = CheckedForm()
-    values, errors = checked.values, checked.errors
-    for name, limit in TEXT_LIMITS.items():
-        text = (data.get(name) or "").strip()
-        if len(text) > limit:
-            errors[name] = _("Use at most %(num)d characters.", num=limit)
-        values[name] = text
-    if not values["name"]:
-        errors["name"] = _("Give the station a name.")
-    for name, bound in (("lat", 90), ("lon", 180)):
-        text = (data.get(name) or "").strip()
-        try:
-            number = float(text)
-            if not math.isfinite(number):
-                raise ValueError
-        except ValueError:
-            errors[name] = _("Enter a number, e.g. %(example)s, or drag the pin on the map.",
-                             example="39.13351" if name == "lat" else "117.20812")
-            continue
-        if not -bound <= number <= bound:
-            errors[name] = _("Must be between -%(bound)d and %(bound)d.", bound=bound)
-            continue
-        values[name] = round(number, COORDINATE_DECIMALS)
-    kind = data.get("kind") or "union"
-    if kind not in KINDS:
-        errors["kind"] = _("Choose a kind from the list.")
-    values["kind"] = kind
-    unknown = [code for code in amenity_codes if code not in AMENITIES]
-    if unknown:
-        errors["amenities"] = _("Unknown amenities: %(codes)s", codes=", ".join(unknown))
-    values["amenities"] = [code for code in AMENITIES if code in amenity_codes]
-    try:
-        values["opening_hours"] = check_hours(data.get("opening_hours") or "")
-    except InvalidHours:
-        errors["opening_hours"] = _("These hours are not in OpenStreetMap syntax, e.g. "
-                                    "“Mo-Fr 08:00-18:00; Sa 09:00-12:00” or “24/7”. "
-                                    "Leave empty if you do not know.")
-    capacity = (data.get("capacity") or "0").strip()
-    if not capacity.isdigit() or int(capacity) > 10000:
-        errors["capacity"] = _("Enter a whole number of seats, 0 or more.")
-    else:
-        values["capacity"] = int(capacity)
-    try:
-        values["phone"] = _valid_phone((data.get("phone") or "").strip())
-    except ValueError:
-        errors["phone"] = _("Enter a phone number, e.g. 022-2431 5678 or 138 1234 5678.")
-    return checked
-
-
-def _valid_phone(text: str) -> str:
-    """The importer's check, and stricter: the number must exist (a landline with its area
-    code or a mobile), since riders call it."""
-    text = clean_phone(text)
-    if text:
-        try:
-            number = phonenumbers.parse(text, "CN")
-        except phonenumbers.NumberParseException:
-            raise ValueError(text) from None
-        if not phonenumbers.is_valid_number(number):
-            raise ValueError(text)
-    return text
+def check_station_form(data: dict, amenity_codes: list[str]) -> CheckedStation:
+    """Check the editor's fields with the one station schema (the upload's and the CLI's)."""
+    return check_station({**data, "amenities": amenity_codes})
 
 
 def _plain(value):
@@ -139,7 +60,7 @@ def create_station(values: dict, actor, organisation_id: int | None, today: date
     db.session.add(station)
     db.session.flush()
     record_change(station, {}, actor, "create")
-    db.session.commit()
+    db.session.flush()
     return station
 
 
@@ -152,7 +73,7 @@ def update_station(station: Station, values: dict, actor, today: date | None = N
     if today is not None:
         station.last_verified_on = today
     change = record_change(station, before, actor, action)
-    db.session.commit()
+    db.session.flush()
     return change
 
 

@@ -185,12 +185,14 @@ def _own_staff_upload(s) -> str:
     """An upload of organisation A's staff member, waiting for "Import"."""
     from datetime import datetime, timezone
 
-    from rest_stations.importer import COLUMNS
+    from rest_stations.schema import COLUMNS
     from station_admin.uploads import store_upload
+    from transactions import transaction
 
     row = ["上传驿站", "", "", "", "39.3", "117.4", "union", "", "", "0", ""]
-    return store_upload(s["visitors"]["own_staff"], "a.csv", [list(COLUMNS), row], None,
-                        datetime.now(timezone.utc)).token
+    with transaction():  # store_upload only flushes, as operations do
+        return store_upload(s["visitors"]["own_staff"], "a.csv", [list(COLUMNS), row], None,
+                            datetime.now(timezone.utc)).token
 
 
 def _station_csv(s) -> dict:
@@ -327,7 +329,7 @@ ENDPOINTS: dict[str, Row] = {
     "accounts.delete": Row("GET", lambda s: "/account/delete", signed_in(200)),
     # Staff pages: rows are scoped to the staff member's organisation.
     "accounts_staff.people": Row("GET", lambda s: "/staff/people", STAFF_ONLY),
-    "accounts_staff.stations": Row("GET", lambda s: "/staff/stations", STAFF_ONLY),
+    "stations_staff.index": Row("GET", lambda s: "/staff/stations/", STAFF_ONLY),
     "accounts_staff.person": Row("GET", lambda s: f"/staff/people/{s['subject']}", SUBJECT_RECORD),
     "accounts_staff.reveal_phone": Row("POST", lambda s: f"/staff/people/{s['subject']}/phone",
                               SUBJECT_RECORD),

@@ -44,6 +44,15 @@
     if (f) moveTo(parseFloat(f.lat.value), parseFloat(f.lon.value));
   });
 
+  // The hours are given either in the weekly table or written out: typing in one chooses it.
+  document.addEventListener("input", function (event) {
+    var field = event.target.closest(".hours-field");
+    if (!field || event.target.type === "radio") return;
+    var mode = event.target.name === "opening_hours" ? "text" : "week";
+    var radio = field.querySelector('input[name="hours_mode"][value="' + mode + '"]');
+    if (radio) radio.checked = true;
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".js-candidate");
     var f = fields();

@@ -133,3 +133,72 @@ def test_the_editor_previews_hours_as_staff_type(desk, live_server, staff_member
     small.goto(live_server.url + "/staff/stations/new")
     shoot(small, f"station-admin-editor-phone-{locale}")
     assert not page.errors and not small.errors
+
+
+def clerk_workbook(path: Path, suffix: str) -> dict:
+    """The sheet a union clerk types in WPS: Chinese labels, full-width punctuation, hours
+    in words. Returns the station names."""
+    from openpyxl import Workbook
+
+    names = {"union": f"友好工会驿站 {suffix}", "partner": f"友好合作驿站 {suffix}"}
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["名称", "地址", "城市", "区县", "纬度", "经度", "类型", "设施", "开放时间", "座位数", "电话"])
+    sheet.append([names["union"], "友好南路 5 号", "乌鲁木齐市", "沙依巴克区", 43.78801, 87.57802,
+                  "工会驿站", "饮水；充电；卫生间", "每天8:00-20:00，节假日休息", "８", ""])
+    sheet.append([names["partner"], "友好南路 7 号", "乌鲁木齐市", "沙依巴克区", "43.78601", "87.57602",
+                  "合作驿站", "休息、微波炉", "周一至周五 9:00-18:00", 4, "0991-4512345"])
+    workbook.save(path)
+    return names
+
+
+@pytest.mark.parametrize("locale, texts", [
+    ("en", {"new": "New: 2", "errors": "Errors: 0", "import": "Import these stations",
+            "read": "read as", "monday": "Monday"}),
+    ("zh-CN", {"new": "新增：2", "errors": "错误：0", "import": "导入这些驿站",
+               "read": "已识别为", "monday": "周一"}),
+])
+def test_a_chinese_clerks_spreadsheet_imports_first_time_on_a_phone(
+        desk, live_server, staff_member, tmp_path, locale, texts):
+    names = clerk_workbook(tmp_path / "驿站.xlsx", locale)
+    page = desk(locale, viewport={"width": 390, "height": 844})
+    log_in(page, live_server.url, staff_member)
+    page.goto(live_server.url + "/staff/stations/upload")
+    page.locator("input[name=file]").set_input_files(str(tmp_path / "驿站.xlsx"))
+    page.locator("form.upload-form button[type=submit]").click()
+    counts = page.locator(".preview-counts")
+    expect(counts).to_contain_text(texts["new"])
+    expect(counts).to_contain_text(texts["errors"])
+    table = page.locator("table.preview")
+    expect(table).to_contain_text("Mo-Su 08:00-20:00; PH off")
+    expect(table).to_contain_text("Mo-Fr 09:00-18:00")
+    expect(table).to_contain_text(texts["read"])
+    # Nothing but the table's own scroller is wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shoot(page, f"station-admin-clerk-preview-phone-{locale}")
+    page.get_by_role("button", name=texts["import"]).click()
+    expect(page.locator(".staff-stations")).to_contain_text(names["union"])
+    shoot(page, f"station-admin-our-stations-phone-{locale}")
+    with live_server.app_context():
+        station = db.session.scalar(db.select(Station).where(Station.name == names["partner"]))
+        assert (station.kind, station.amenities, station.opening_hours) == (
+            "partner", ["rest", "microwave"], "Mo-Fr 09:00-18:00")
+        station_id = station.id
+
+    # The editor shows those hours in the weekly table, and the whole week in the preview.
+    page.goto(f"{live_server.url}/staff/stations/{station_id}/edit")
+    expect(page.locator("input[name=hours_Mo_open]")).to_have_value("09:00")
+    expect(page.locator("input[name=hours_Sa_open]")).to_have_value("")
+    preview = page.locator("#hours-preview")
+    expect(preview.locator("table.week-preview tr")).to_have_count(7)
+    page.locator("input[name=hours_Sa_open]").fill("10:00")
+    page.locator("input[name=hours_Sa_close]").fill("16:00")
+    expect(preview).to_contain_text("10:00–16:00")
+    page.locator("#hours-field").scroll_into_view_if_needed()
+    shoot(page, f"station-admin-hours-table-phone-{locale}")
+    page.locator("#station-form button[type=submit]").last.click()
+    expect(page.locator(".notice")).to_be_visible()
+    with live_server.app_context():
+        assert db.session.get(Station, station_id).opening_hours == \
+            "Mo-Fr 09:00-18:00; Sa 10:00-16:00"
+    assert not page.errors

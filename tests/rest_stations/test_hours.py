@@ -1,9 +1,10 @@
 """Opening hours: judged in the station's zone, past midnight, 24/7, unknown and invalid."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
-from rest_stations.hours import InvalidHours, check_hours, hours_status
+from rest_stations.hours import (InvalidHours, check_hours, hours_from_week, hours_status,
+                                 osm_hours, week_from_hours, week_schedule)
 
 SHANGHAI = "Asia/Shanghai"
 
@@ -62,3 +63,48 @@ def test_other_time_zone_is_respected():
 def test_invalid_syntax_is_refused(text):
     with pytest.raises(InvalidHours):
         check_hours(text)
+
+
+@pytest.mark.parametrize(("written", "osm"), [
+    ("每天8:00-20:00", "Mo-Su 08:00-20:00"),
+    ("每日 8：00—20：00", "Mo-Su 08:00-20:00"),
+    ("周一至周五 9:00-18:00", "Mo-Fr 09:00-18:00"),
+    ("周一至周五 9:00-18:00；周六、周日 10:00-16:00", "Mo-Fr 09:00-18:00; Sa,Su 10:00-16:00"),
+    ("周一至周五 8:30-12:00，13:30-17:30", "Mo-Fr 08:30-12:00,13:30-17:30"),
+    ("24小时", "24/7"),
+    ("全天24小时开放", "24/7"),
+    ("每天8:00-20:00，节假日休息", "Mo-Su 08:00-20:00; PH off"),
+    ("周一到周六8:00~20:00，周日休息", "Mo-Sa 08:00-20:00; Su off"),
+    ("工作日 上午9点-下午5点半", "Mo-Fr 09:00-17:30"),
+    ("Mo-Fr 08:00-18:00；Sa 09:00-12:00", "Mo-Fr 08:00-18:00;Sa 09:00-12:00"),
+    ("Mo-Fr 08:00-18:00", "Mo-Fr 08:00-18:00"),  # already OSM: kept exactly
+    ("", ""),
+])
+def test_chinese_hours_phrases_become_openstreetmap_syntax(written, osm):
+    assert osm_hours(written) == osm
+    assert check_hours(osm) == osm
+
+
+@pytest.mark.parametrize("written", ["随时", "开放", "周一至周五 25:00-26:00", "周八 9:00-18:00"])
+def test_phrases_we_cannot_read_stay_invalid(written):
+    with pytest.raises(InvalidHours):
+        osm_hours(written)
+
+
+def test_the_weekly_table_round_trips_through_osm_syntax():
+    week = [("09:00", "18:00")] * 5 + [("10:00", "16:00"), None]
+    assert hours_from_week(week) == "Mo-Fr 09:00-18:00; Sa 10:00-16:00"
+    assert week_from_hours("Mo-Fr 09:00-18:00; Sa 10:00-16:00") == week
+    assert hours_from_week([("00:00", "24:00")] * 7) == "24/7"
+    assert hours_from_week([None] * 7) == ""
+    # What the table cannot say (two spans a day, holidays) is left to the text field.
+    assert week_from_hours("Mo-Fr 08:30-12:00,13:30-17:30") is None
+    assert week_from_hours("Mo-Su 08:00-20:00; PH off") is None
+
+
+def test_the_week_schedule_lists_seven_days_from_today():
+    days = week_schedule("Mo-Fr 09:00-18:00", date(2026, 11, 27))  # a Friday
+    assert [d.day.weekday() for d in days] == [4, 5, 6, 0, 1, 2, 3]
+    assert days[0].spans == (("09:00", "18:00"),) and days[1].spans == ()
+    assert week_schedule("24/7", date(2026, 11, 27))[0].spans == (("00:00", "24:00"),)
+    assert all(d.unknown for d in week_schedule("", date(2026, 11, 27)))

@@ -15,6 +15,7 @@ from station_admin import exports
 from station_admin.models import StationChange
 from station_admin.uploads import CHINESE_HEADERS, template_xlsx
 from tests.accounts.helpers import csrf_token
+from tests.station_admin.test_geocoding import nominatim  # noqa: F401 (fixture)
 
 ROW = ["万达驿站", "津塘路 35 号", "天津市", "河东区", "39.12034", "117.2351", "union",
        "water;toilet", "Mo-Su 08:00-20:00", "12", "022-2431 5678"]
@@ -79,7 +80,7 @@ def test_preview_lists_new_update_unchanged_and_error_rows(staff_client, make_st
             [same_as_other.name, "", "", "", "39.2", "117.3", "", "", "", "", ""]]
     page = _upload(staff_client, _csv(rows), "s.csv").get_data(as_text=True)
     assert "New: 1" in page and "Updated: 1" in page and "Errors: 3" in page
-    assert "lat 91 is outside" in page
+    assert "纬度 (lat): 91 is outside" in page  # the one schema names the column as the template does
     assert "same name and coordinates as line 3" in page  # a duplicate within the file
     assert "belongs to another organisation" in page
     assert "Seats" in page  # the updated row names the changed field
@@ -183,3 +184,94 @@ def test_open_data_lists_active_stations_with_a_licence(client, make_station):
     assert data["licence"]["name"] == "CC BY 4.0"
     assert [f["properties"]["name"] for f in data["features"]] == ["开着的"]
     assert list(exports.open_data_stations().selected_columns)  # a plain select, reusable
+
+
+CLERK_HEADER = [CHINESE_HEADERS[c] for c in COLUMNS]
+
+
+def test_a_chinese_clerks_sheet_imports_on_the_first_try(staff_client, staff):
+    rows = [["河东区万达驿站", "津塘路 35 号", "天津市", "河东区", "39.12034", "117.2351", "工会驿站",
+             "饮水；充电；卫生间", "每天8:00-20:00", "12", "022-2431 5678"],
+            ["大王庄合作驿站", "十一经路 8 号", "天津市", "河东区", "３９．１２７２", "１１７．２１８５",
+             "合作驿站", "休息、微波炉", "周一至周五 9:00-18:00；节假日休息", "６", ""],
+            ["津塘司机之家", "津塘公路", "天津市", "东丽区", "39.1", "117.3", "司机之家", "停车，淋浴",
+             "24小时", "", ""]]
+    response = _upload(staff_client, _xlsx(rows, CLERK_HEADER), "驿站.xlsx")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "New: 3" in page and "Errors: 0" in page
+    # The preview shows how the clerk's words were read.
+    assert "Mo-Su 08:00-20:00" in page and "Mo-Fr 09:00-18:00; PH off" in page
+    assert "read as" in page
+    assert _import(staff_client, page).status_code == 303
+    stations = {s.name: s for s in db.session.scalars(select(Station))}
+    assert stations["大王庄合作驿站"].kind == "partner"
+    assert stations["大王庄合作驿站"].amenities == ["rest", "microwave"]
+    assert stations["大王庄合作驿站"].capacity == 6
+    assert stations["津塘司机之家"].opening_hours == "24/7"
+    assert stations["河东区万达驿站"].amenities == ["charging", "water", "toilet"]
+
+
+def test_rows_without_coordinates_are_looked_up_or_say_the_address_was_not_found(
+        staff_client, app, nominatim):
+    app.config.update(GEOCODER="nominatim", GEOCODER_DOMAIN=f"127.0.0.1:{nominatim.server_port}",
+                      GEOCODER_SCHEME="http", GEOCODER_TIMEOUT_SECONDS=0.5,
+                      GEOCODER_MIN_DELAY_SECONDS=0.0)
+    try:
+        rows = [["万达驿站", "津塘路 35 号", "天津市", "河东区", "", "", "工会驿站", "", "", "", ""],
+                ["无名驿站", "nowhere 1 号", "", "", "", "", "工会驿站", "", "", "", ""]]
+        page = _upload(staff_client, _csv(rows, CLERK_HEADER), "s.csv").get_data(as_text=True)
+    finally:
+        app.config.update(GEOCODER="none")
+    assert "New: 1" in page and "Errors: 1" in page
+    assert "Coordinates found from the address" in page
+    assert "The address “nowhere 1 号” could not be found" in page
+    assert "is not a number" not in page and "(not “”)" not in page
+
+
+def test_without_a_geocoder_a_row_without_coordinates_says_what_to_give(staff_client):
+    rows = [["万达驿站", "津塘路 35 号", "天津市", "河东区", "", "", "", "", "", "", ""]]
+    page = _upload(staff_client, _csv(rows, CLERK_HEADER), "s.csv").get_data(as_text=True)
+    assert "give the coordinates, or an address that can be found" in page
+
+
+def test_the_template_has_a_kind_dropdown_chinese_examples_and_notes(staff_client):
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(staff_client.get("/staff/stations/template.xlsx").data))
+    sheet = workbook["驿站"]
+    lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
+    assert len(lists) == 1 and "工会驿站,合作驿站,司机之家" in lists[0].formula1
+    assert str(lists[0].sqref) == "G2:G5001"  # the kind column, every row the upload takes
+    assert sheet["G2"].value == "工会驿站" and sheet["I2"].value == "每天8:00-20:00"
+    assert "填写说明" in workbook.sheetnames
+    # The template itself uploads cleanly: its examples are written as a clerk would.
+    page = _upload(staff_client, staff_client.get("/staff/stations/template.xlsx").data,
+                   "template.xlsx").get_data(as_text=True)
+    assert "New: 2" in page and "Errors: 0" in page
+
+
+def test_the_station_csv_export_is_formula_safe_and_re_imports_unchanged(staff_client, make_station,
+                                                                         staff):
+    make_station(name="=HYPERLINK(\"http://evil.example\",\"点我\")", address="+86 津塘路",
+                 city="@天津", district="-河东区", organisation_id=staff.organisation_id)
+    before = {c: getattr(db.session.scalar(select(Station)), c) for c in COLUMNS}
+    exported = staff_client.get("/staff/stations/export.csv")
+    rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    assert rows[1][:4] == ["'=HYPERLINK(\"http://evil.example\",\"点我\")", "'+86 津塘路", "'@天津",
+                           "'-河东区"]
+    page = _upload(staff_client, exported.data, "export.csv").get_data(as_text=True)
+    assert "Unchanged: 1" in page and "Errors: 0" in page
+    db.session.expire_all()
+    assert {c: getattr(db.session.scalar(select(Station)), c) for c in COLUMNS} == before
+
+
+def test_the_cli_reads_a_guarded_export_back_as_it_was(runner, tmp_path, make_station, staff_client,
+                                                      staff):
+    make_station(name="=1+2", organisation_id=staff.organisation_id)
+    path = tmp_path / "export.csv"
+    path.write_bytes(staff_client.get("/staff/stations/export.csv").data)
+    db.session.execute(Station.__table__.delete())
+    db.session.commit()
+    result = runner.invoke(args=["stations", "import", str(path)], env={"LANG": "en_US.UTF-8"})
+    assert "1 stations created" in result.output
+    assert db.session.scalar(select(Station.name)) == "=1+2"
