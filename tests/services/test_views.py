@@ -15,6 +15,7 @@ from notifications.models import Notification
 from services.models import Registration, ServiceEvent
 from services.tickets import ticket_code
 from tests.accounts.helpers import csrf_token, log_in, post
+from tests.services.conftest import ops
 
 HX = {"HX-Request": "true"}
 
@@ -152,9 +153,7 @@ def staff(make_user, union):
 
 
 def _signed_up(event, worker) -> Registration:
-    from services import operations
-
-    return operations.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1))
+    return ops.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1))
 
 
 def test_staff_create_a_weekly_series_in_local_time(client, staff, make_station, union):
@@ -216,8 +215,7 @@ def test_typed_ticket_code_checks_in_and_a_wrong_code_is_refused(client, staff, 
 def test_exports_mask_phone_numbers(client, staff, live_event, make_user):
     event = live_event(allows_dependants=True)
     worker = make_user("worker", phone="+8613812341234", display_name="王师傅")
-    from services import operations
-    operations.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1),
+    ops.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1),
                         dependant_name="小明", dependant_age=8)
     log_in(client, staff)
     text = client.get(f"/staff/services/{event.id}/roster.csv").data.decode("utf-8-sig")
@@ -337,16 +335,14 @@ def _series_form(event, **changes) -> dict:
 
 @pytest.fixture
 def series(union, make_station, now):
-    from services import operations
-
     station = make_station(organisation_id=union.id)
     start = (now + timedelta(days=3)).replace(second=0, microsecond=0)
-    draft = operations.EventDraft(
+    draft = ops.EventDraft(
         title="寒假托管班", description="", category="childcare", starts_at=start,
         ends_at=start + timedelta(hours=3), capacity=5, registration_opens_at=now - timedelta(hours=1),
         registration_closes_at=start - timedelta(hours=2), station_id=station.id,
         allows_dependants=True)
-    return operations.create_events(union.id, draft, weeks=3, now=now)
+    return ops.create_events(union.id, draft, weeks=3, now=now)
 
 
 def test_the_edit_page_of_a_series_session_offers_this_or_all_later_sessions(client, staff, series,
