@@ -378,3 +378,117 @@ def test_only_sessions_of_a_series_can_be_edited_as_a_series(make_event, in_requ
     event = make_event()
     with pytest.raises(operations.ServiceError, match="not part of a series"):
         ops.update_series_from(event.id, _draft_from(event), now=NOW)
+
+
+# Fair capacity, terms, the queue stamped under the lock ----------------------------------------
+
+def test_a_worker_cannot_book_19_of_20_places_with_invented_children(make_event, make_user, in_request):
+    """Childcare allows 3 places per worker by default; a real parent still gets a place."""
+    event = make_event(capacity=20, allows_dependants=True)
+    assert event.max_places_per_worker == 3
+    hoarder = make_user("worker")
+    for number in range(3):
+        ops.register(event.id, hoarder, now=NOW, dependant_name=f"孩子{number}", dependant_age=6)
+    with pytest.raises(operations.RegistrationRefused, match="at most 3 places"):
+        ops.register(event.id, hoarder, now=NOW, dependant_name="孩子3", dependant_age=6)
+    assert ops.register(event.id, make_user("worker"), now=NOW, dependant_name="小明",
+                        dependant_age=8).state == "confirmed"
+    assert _held(event) == 4
+
+
+def test_other_events_allow_one_place_per_worker_unless_staff_set_more(make_event, make_user, in_request):
+    worker = make_user("worker")
+    single = make_event(category="legal", allows_dependants=True)
+    assert single.max_places_per_worker == 1
+    ops.register(single.id, worker, now=NOW)
+    with pytest.raises(operations.RegistrationRefused, match="have it already"):
+        ops.register(single.id, worker, now=NOW, dependant_name="小明", dependant_age=8)
+    family = make_event(category="health", allows_dependants=True, max_places_per_worker=2)
+    ops.register(family.id, worker, now=NOW)
+    ops.register(family.id, worker, now=NOW, dependant_name="小明", dependant_age=8)
+    assert _held(family) == 2
+
+
+def test_the_waiting_list_is_in_the_order_the_lock_was_won_not_the_request_time(make_event, make_user,
+                                                                              in_request):
+    """A request that started earlier but won the lock later is behind: the order is taken
+    inside the locked transaction."""
+    event = make_event(capacity=1)
+    ops.register(event.id, make_user("worker"), now=NOW)
+    later = ops.register(event.id, make_user("worker"), now=NOW + timedelta(seconds=2))
+    earlier_start = ops.register(event.id, make_user("worker"), now=NOW + timedelta(seconds=1))
+    assert (operations.waitlist_position(later), operations.waitlist_position(earlier_start)) == (1, 2)
+
+
+def _term(union, station, *, capacity=2, weeks=3, **fields):
+    start = NOW + timedelta(days=5)
+    draft = operations.EventDraft(
+        title="托管班第二期", description="", category="childcare", starts_at=start,
+        ends_at=start + timedelta(hours=3), capacity=capacity,
+        registration_opens_at=NOW - timedelta(days=1),
+        registration_closes_at=start - timedelta(hours=12), station_id=station.id,
+        allows_dependants=True)
+    return ops.create_events(union.id, draft, weeks=weeks, as_term=True, **fields, now=NOW)
+
+
+def test_one_term_sign_up_takes_a_place_at_every_session(union, make_station, make_user, in_request):
+    sessions = _term(union, make_station(organisation_id=union.id))
+    series = sessions[0].series
+    assert series.signup_as_term and series.registration_opens_at == NOW - timedelta(days=1)
+    # Every session shares the term's window, not one a week later each.
+    assert {(e.registration_opens_at, e.registration_closes_at) for e in sessions} == {
+        (series.registration_opens_at, series.registration_closes_at)}
+    parent = make_user("worker")
+    registration = ops.register(sessions[1].id, parent, now=NOW, dependant_name="小明", dependant_age=7)
+    assert registration.event_id == sessions[1].id
+    term = operations.term_registrations(registration)
+    assert [r.event_id for r in term] == [e.id for e in sessions]
+    assert {r.state for r in term} == {"confirmed"} and [_held(e) for e in sessions] == [1, 1, 1]
+    with pytest.raises(operations.RegistrationRefused, match="already signed up"):
+        ops.register(sessions[2].id, parent, now=NOW, dependant_name="小明", dependant_age=7)
+
+
+def test_a_full_term_waitlists_and_a_cancelled_term_is_offered_on_for_every_session(
+        union, make_station, make_user, in_request):
+    sessions = _term(union, make_station(organisation_id=union.id), capacity=1)
+    first, second = make_user("worker"), make_user("worker")
+    mine = ops.register(sessions[0].id, first, now=NOW)
+    theirs = ops.register(sessions[0].id, second, now=NOW)
+    assert {r.state for r in operations.term_registrations(theirs)} == {"waitlisted"}
+    outcome = ops.act(mine.id, "cancel", first, now=NOW)
+    assert (outcome.sessions, outcome.passed_on) == (3, 3)
+    assert _kinds(second) == ["service_offer"] * 3
+    outcome = ops.act(theirs.id, "accept", second, now=NOW)
+    assert outcome.sessions == 3
+    db.session.expire_all()
+    assert {r.state for r in operations.term_registrations(db.session.get(Registration, theirs.id))} == {"confirmed"}
+    assert [_held(e) for e in sessions] == [1, 1, 1]
+
+
+def test_a_term_is_signed_up_for_within_its_own_window_and_not_once_started(
+        union, make_station, make_user, in_request):
+    sessions = _term(union, make_station(organisation_id=union.id))
+    with pytest.raises(operations.RegistrationRefused, match="Sign-up closed on"):
+        ops.register(sessions[0].id, make_user("worker"), now=sessions[0].starts_at - timedelta(hours=1))
+    with pytest.raises(operations.RegistrationRefused, match="closed"):
+        ops.register(sessions[2].id, make_user("worker"), now=sessions[1].starts_at + timedelta(hours=1))
+
+
+def test_the_attendance_rule_is_counted_over_the_whole_previous_term(union, make_station, make_user,
+                                                                     staff_user, in_request):
+    station = make_station(organisation_id=union.id)
+    start = NOW - timedelta(weeks=5)
+    draft = operations.EventDraft(
+        title="第一期", description="", category="childcare", starts_at=start,
+        ends_at=start + timedelta(hours=3), capacity=30, registration_opens_at=start - timedelta(days=9),
+        registration_closes_at=start - timedelta(days=1), station_id=station.id, allows_dependants=True)
+    first = ops.create_events(union.id, draft, weeks=4, as_term=True, now=start - timedelta(days=10))
+    parent = make_user("worker")
+    ops.register(first[0].id, parent, now=start - timedelta(days=2), dependant_name="小明", dependant_age=7)
+    for number, event in enumerate(first):  # 3 of 4: 75%
+        (registration,) = db.session.scalars(db.select(Registration).where(Registration.event_id == event.id))
+        ops.act(registration.id, "mark_no_show" if number == 0 else "mark_attended", staff_user,
+                now=event.ends_at)
+    second = _term(union, station, min_attendance_pct=80, previous_series_id=first[0].series_id)
+    with pytest.raises(operations.RegistrationRefused, match="was 75%, below the 80%"):
+        ops.register(second[0].id, parent, now=NOW, dependant_name="小明", dependant_age=7)
