@@ -156,7 +156,7 @@ def _refusal_for(event: ServiceEvent, worker: User, person_key: str) -> str | No
     taken = _live_places_of(event.id, worker.id)
     if taken >= event.max_places_per_worker:
         return ngettext("One worker may take %(num)d place at this event, so that places go "
-                        "round, and you have it already.",
+                        "round; you have %(count)d already.",
                         "One worker may take at most %(num)d places at this event (for "
                         "themselves and their children), so that places go round; you have "
                         "%(count)d already.", event.max_places_per_worker, count=taken)
