@@ -73,7 +73,8 @@ def _panel(event: ServiceEvent, *, form=None, message: str | None = None, status
         can_add=taken < event.max_places_per_worker and (event.allows_dependants or not taken),
         term=operations.term_sessions(event.series_id, now) if event.is_term_session else [],
         window=operations.window_problem(event, now), now=now,
-        manages=event.is_managed_by(current_user))
+        manages=event.is_managed_by(current_user),
+        next_url=url_for("services.detail", event_id=event.id))
 
 
 @blueprint.get("/<int:event_id>")
@@ -146,8 +147,10 @@ def action_message(action: str, outcome: operations.Outcome) -> str:
         done = _("Cancelled for the %(count)d sessions still to come.", count=outcome.sessions)
     else:
         done = _("Declined.") if action == "decline" else _("Your place is cancelled.")
-    return done + " " + (_("It was offered to the next person on the waiting list.")
-                         if outcome.passed_on else _("It is free again for someone else."))
+    then = _("It was offered to the next person on the waiting list.") if outcome.passed_on \
+        else _("It is free again for someone else.")
+    # Two sentences in a row: a space between them in English, none in Chinese.
+    return _("%(done)s %(then)s", done=done, then=then)
 
 
 WORKER_ACTIONS = ("cancel", "accept", "decline")
@@ -209,7 +212,7 @@ def mine():
     return render_page_or_fragment(
         "services/mine.html", "services/_mine.html", upcoming=upcoming, past=past, now=now,
         positions={r.id: operations.waitlist_position(r) for r in upcoming},
-        terms={r.id: _term_of(r, now) for r in upcoming},
+        terms={r.id: _term_of(r, now) for r in upcoming}, next_url=url_for("services.mine"),
         feedback_form=FeedbackForm(formdata=None))
 
 
