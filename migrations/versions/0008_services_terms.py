@@ -11,7 +11,7 @@ constraints), never by copying a table: service_event is the parent of registrat
 dropping it in a batch copy with foreign keys on would cascade-delete every registration.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-03 10:00:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0008'
-down_revision = '0007'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
