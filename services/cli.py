@@ -2,31 +2,32 @@
 sends the day-before reminders) and the demo events for `flask seed-demo`, including both
 periods of a childcare class, so the 70% attendance rule can be tried end to end."""
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+import clock
 from accounts import services as accounts
 from accounts.cli import DEMO_PASSWORD, DEMO_STAFF, DEMO_WORKERS
 from extensions import db
 from i18n import in_cli_locale
 from rest_stations.models import Station
 from services import operations, rules
-from services.models import ServiceEvent
+from services.models import Registration, ServiceEvent
+from transactions import transaction
 
 services_cli = AppGroup("services", help="Union services and events.")
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 @services_cli.command("tick")
 @in_cli_locale
 def tick() -> None:
     """Lapse overdue offers (the next in line gets the place) and send tomorrow's reminders."""
-    now = datetime.now(timezone.utc)
-    lapsed = operations.sweep_all_offers(now=now)
-    reminded = operations.send_reminders(now=now)
+    now = clock.now()
+    with transaction():
+        lapsed = operations.sweep_all_offers(now=now)
+        reminded = operations.send_reminders(now=now)
     click.echo(_("%(lapsed)d offers lapsed, %(reminded)d reminders sent.",
                  lapsed=lapsed, reminded=reminded))
 
@@ -82,7 +83,7 @@ def _parent(phone: str):
     if user is None:
         name, platform, district = DEMO_PARENTS[phone]
         user = accounts.register_worker(phone, name, DEMO_PASSWORD, platform=platform,
-                                        home_district=district, consented_at=accounts.now())
+                                        home_district=district, consented_at=clock.now())
     return user
 
 
@@ -100,34 +101,34 @@ def _seed_childcare(station: Station, staff, now: datetime, today) -> tuple[int,
     """Both periods of the childcare class; returns (events made, a line on how to try it)."""
     # Saturdays at 09:00: the first Saturday at least SECOND_PERIOD_IN_DAYS away.
     ahead = SECOND_PERIOD_IN_DAYS + (5 - (today + timedelta(days=SECOND_PERIOD_IN_DAYS)).weekday()) % 7
-    second_start = datetime(today.year, today.month, today.day, 9, tzinfo=LOCAL) + timedelta(days=ahead)
+    second_start = datetime(today.year, today.month, today.day, 9, tzinfo=clock.DEFAULT_ZONE) + timedelta(days=ahead)
     first_start = second_start - timedelta(weeks=FIRST_PERIOD_WEEKS_EARLIER)
     first_draft = _childcare_draft(station, first_start, (first_start - timedelta(days=14))
                                    .astimezone(timezone.utc))
     first_draft.title = f"{CHILDCARE_TITLE}（第一期）"
+    # Both periods are terms: a parent signs a child up once for all six Saturdays.
     first = operations.create_events(station.organisation_id, first_draft, creator=staff,
-                                     weeks=CHILDCARE_WEEKS, now=first_draft.registration_opens_at)
+                                     weeks=CHILDCARE_WEEKS, as_term=True,
+                                     now=first_draft.registration_opens_at)
+    for phone, child, age, _missed in DEMO_CHILDREN:
+        operations.register(first[0].id, _parent(phone),
+                            now=first_draft.registration_opens_at + timedelta(hours=1),
+                            dependant_name=child, dependant_age=age)
     for number, event in enumerate(first):
-        for phone, child, age, missed in DEMO_CHILDREN:
-            registration = operations.register(event.id, _parent(phone),
-                                               now=event.registration_opens_at + timedelta(hours=1),
-                                               dependant_name=child, dependant_age=age)
+        for registration in db.session.scalars(db.select(Registration).where(
+                Registration.event_id == event.id).order_by(Registration.id)):
+            missed = next(m for _p, c, _a, m in DEMO_CHILDREN if c == registration.dependant_name)
             operations.act(registration.id, "mark_no_show" if number in missed else "mark_attended",
                            staff, now=event.ends_at)
     second_draft = _childcare_draft(station, second_start, now - timedelta(days=2))
     second_draft.title = f"{CHILDCARE_TITLE}（第二期）"
     second = operations.create_events(station.organisation_id, second_draft, creator=staff,
                                       weeks=CHILDCARE_WEEKS, min_attendance_pct=CHILDCARE_MIN_PCT,
-                                      previous_series_id=first[0].series_id, now=now)
-    for event in second:
-        # Each session's sign-up opens a week after the one before (create_events): only the
-        # sessions open now are signed up for.
-        if rules.window_problem(event.registration_opens_at, event.registration_closes_at, now):
-            continue
-        for phone, child, age, _missed in DEMO_CHILDREN:
-            if child in SIGNED_UP_AGAIN:
-                operations.register(event.id, _parent(phone), now=now, dependant_name=child,
-                                    dependant_age=age)
+                                      previous_series_id=first[0].series_id, as_term=True, now=now)
+    for phone, child, age, _missed in DEMO_CHILDREN:
+        if child in SIGNED_UP_AGAIN:
+            operations.register(second[0].id, _parent(phone), now=now, dependant_name=child,
+                                dependant_age=age)
     phone, child, _age, missed = DEMO_CHILDREN[0]
     pct = rules.attendance_pct(CHILDCARE_WEEKS - len(missed), CHILDCARE_WEEKS)
     return len(first) + len(second), _(
@@ -143,17 +144,22 @@ def seed_demo_events() -> str:
     first period's attendance; once any event exists, nothing is added."""
     if db.session.scalar(db.select(db.func.count(ServiceEvent.id))):
         return _("Demo events: already loaded.")
+    with transaction():
+        return _seed_demo_events()
+
+
+def _seed_demo_events() -> str:
     stations = db.session.scalars(db.select(Station).where(Station.organisation_id.is_not(None))
                                   .order_by(Station.id).limit(len(DEMO_EVENTS))).all()
     if not stations:
         return _("Demo events: no stations of a union branch, none created.")
-    now = datetime.now(timezone.utc)
-    today = now.astimezone(LOCAL).date()
+    now = clock.now()
+    today = clock.today(at=now)
     created = 0
     for number, (title, description, category, days, hour, hours, capacity, children, weeks) \
             in enumerate(DEMO_EVENTS):
         station = stations[number % len(stations)]
-        starts_at = datetime(today.year, today.month, today.day, hour, tzinfo=LOCAL) + timedelta(days=days)
+        starts_at = datetime(today.year, today.month, today.day, hour, tzinfo=clock.DEFAULT_ZONE) + timedelta(days=days)
         draft = operations.EventDraft(
             title=title, description=description, category=category,
             starts_at=starts_at.astimezone(timezone.utc),

@@ -1,7 +1,6 @@
 """Forms: they parse and validate input (local Shanghai times in, aware datetimes out);
 services.operations does the work."""
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,12 +9,10 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+import clock
 from services.models import CATEGORIES, NAME_MAX, TITLE_MAX
 from services.operations import EventDraft
 from services.vocabulary import CATEGORY_LABELS
-
-LOCAL = ZoneInfo("Asia/Shanghai")
-
 
 def _stripped(value):
     return (value or "").strip()
@@ -23,12 +20,12 @@ def _stripped(value):
 
 def local_to_utc(moment: datetime | None) -> datetime | None:
     """A naive time as typed in Shanghai, as an aware UTC instant."""
-    return moment.replace(tzinfo=LOCAL).astimezone(ZoneInfo("UTC")) if moment else None
+    return moment.replace(tzinfo=clock.DEFAULT_ZONE).astimezone(timezone.utc) if moment else None
 
 
 def utc_to_local(moment: datetime) -> datetime:
     """An aware instant as a naive Shanghai time, for a datetime-local input."""
-    return moment.astimezone(LOCAL).replace(tzinfo=None)
+    return clock.local(moment).replace(tzinfo=None)
 
 
 class CatalogueFilterForm(FlaskForm):
@@ -63,19 +60,26 @@ class EventForm(FlaskForm):
     category = SelectField(_l("Service"), choices=[SelectChoice(c, CATEGORY_LABELS[c]) for c in CATEGORIES])
     starts_at = DateTimeLocalField(_l("Starts (Beijing time)"), validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Ends"), validators=[DataRequired()])
+    # Events take place at one of the organisation's stations: staff pick it by name instead
+    # of typing coordinates. The address field says where inside (a room, a floor).
     station_id = SelectField(_l("Station"), coerce=int, validators=[Optional()])
-    address = StringField(_l("Or an address"), filters=[_stripped], validators=[Optional(), Length(max=200)])
-    lat = DecimalField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
-    lon = DecimalField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
+    address = StringField(_l("Where exactly (room, floor; optional)"), filters=[_stripped],
+                          validators=[Optional(), Length(max=200)])
     capacity = IntegerField(_l("Places"), validators=[InputRequired(), NumberRange(1, 1000)])
     registration_opens_at = DateTimeLocalField(_l("Sign-up opens"), validators=[DataRequired()])
     registration_closes_at = DateTimeLocalField(_l("Sign-up closes"), validators=[DataRequired()])
     allows_dependants = BooleanField(_l("Workers may sign up their children"))
+    max_places_per_worker = IntegerField(
+        _l("Places one worker may take (themselves and their children)"),
+        description=_l("Leave empty for the usual number: 3 for childcare, 1 otherwise."),
+        validators=[Optional(), NumberRange(1, 50)])
     weeks = IntegerField(_l("Repeat weekly for how many weeks"), default=1,
                          validators=[Optional(), NumberRange(1, 26)])
     min_attendance_pct = IntegerField(_l("Minimum attendance in the previous period (%)"),
                                       validators=[Optional(), NumberRange(1, 100)])
     previous_series_id = SelectField(_l("Previous period"), coerce=int, validators=[Optional()])
+    as_term = BooleanField(_l("Sign up for the whole term at once (one sign-up covers every "
+                              "session; the sign-up window above is the term's)"))
     # Editing a session of a series: this one only (the default), or it and the later ones.
     scope = RadioField(_l("Apply the changes to"), default="this",
                        choices=[SelectChoice("this", _l("Only this session")),
@@ -92,10 +96,9 @@ class EventForm(FlaskForm):
         if self.ends_at.data and field.data and field.data > self.ends_at.data:
             raise ValidationError(_l("Sign-up must close before the event ends."))
 
-    def validate_address(self, field):
-        if not self.station_id.data and not (field.data and self.lat.data is not None
-                                             and self.lon.data is not None):
-            raise ValidationError(_l("Choose a station, or give an address with its position."))
+    def validate_station_id(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose the station where the event takes place."))
 
     def draft(self) -> EventDraft:
         return EventDraft(
@@ -105,13 +108,12 @@ class EventForm(FlaskForm):
             registration_opens_at=local_to_utc(self.registration_opens_at.data),
             registration_closes_at=local_to_utc(self.registration_closes_at.data),
             station_id=self.station_id.data or None, address=self.address.data or "",
-            lat=float(self.lat.data) if self.lat.data is not None else None,
-            lon=float(self.lon.data) if self.lon.data is not None else None,
-            allows_dependants=self.allows_dependants.data)
+            allows_dependants=self.allows_dependants.data,
+            max_places_per_worker=self.max_places_per_worker.data or None)
 
     def fill_from(self, event) -> None:
-        for name in ("title", "description", "category", "capacity", "address", "lat", "lon",
-                     "allows_dependants"):
+        for name in ("title", "description", "category", "capacity", "address",
+                     "allows_dependants", "max_places_per_worker"):
             getattr(self, name).data = getattr(event, name)
         self.station_id.data = event.station_id or 0
         for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):

@@ -5,15 +5,16 @@ The database holds the invariants: an event's `places_held` never exceeds its ca
 unique index), and only states the transition table can produce (CHECK). services.operations
 keeps `places_held` equal to the number of registrations in HOLDS_PLACE, under a row lock.
 """
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer,
+from sqlalchemy import (Boolean, CheckConstraint, Float, ForeignKey, Index, Integer,
                         SmallInteger, String, Text, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
-from accounts.models import Organisation, User, utcnow
+from accounts.models import Organisation, User
 from accounts.scoping import OrganisationScoped
+import clock
+from clock import UTCDateTime
 from extensions import db
 from rest_stations.models import Station
 
@@ -27,23 +28,20 @@ HOLDS_PLACE = frozenset({"confirmed", "offered", "attended", "no_show"})
 LIVE_STATES = ("confirmed", "waitlisted", "offered", "attended", "no_show")
 TITLE_MAX = 80
 NAME_MAX = 30
+# How many places one worker may take at one event (themselves and their children), unless
+# staff set another number: enough for a family at childcare, one elsewhere. Without it one
+# worker could book 19 of 20 places with invented children's names.
+MAX_PLACES_PER_WORKER = {"childcare": 3}
 
 
-class UTCDateTime(TypeDecorator):
-    """Stored as UTC; always read back aware (SQLite would otherwise return naive values)."""
+def default_max_places(category: str) -> int:
+    return MAX_PLACES_PER_WORKER.get(category, 1)
 
-    impl = DateTime(timezone=True)
-    cache_ok = True
 
-    def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime given for a UTC column")
-        return value.astimezone(timezone.utc) if value is not None else None
+def _default_max_places(context) -> int:
+    """An event made without a cap gets its category's."""
+    return default_max_places(context.get_current_parameters().get("category", ""))
 
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value
 
 
 def _one_of(column: str, values) -> str:
@@ -57,12 +55,17 @@ class ServiceSeries(db.Model):
     """Events created together (every Saturday for six weeks): one period of a class.
 
     `previous_id` names the period before; with `min_attendance_pct`, a person whose
-    attendance there fell below it may not sign up for this one (the childcare rule)."""
+    attendance there fell below it may not sign up for this one (the childcare rule).
+    With `signup_as_term`, one sign-up covers every session of the period, within the
+    series' own window (`registration_opens_at` … `registration_closes_at`)."""
 
     __tablename__ = "service_series"
     __table_args__ = (
         CheckConstraint("min_attendance_pct IS NULL OR (min_attendance_pct BETWEEN 1 AND 100)",
                         name="attendance_pct_range"),
+        CheckConstraint("NOT signup_as_term OR (registration_opens_at IS NOT NULL AND "
+                        "registration_closes_at > registration_opens_at)",
+                        name="term_has_a_window"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,7 +74,11 @@ class ServiceSeries(db.Model):
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_series.id", ondelete="SET NULL"))
     min_attendance_pct: Mapped[int | None] = mapped_column(SmallInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signup_as_term: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=text("false"))
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     previous: Mapped["ServiceSeries | None"] = relationship(remote_side=[id])
 
@@ -85,6 +92,7 @@ class ServiceEvent(OrganisationScoped, db.Model):
         CheckConstraint(_one_of("category", CATEGORIES), name="category_known"),
         CheckConstraint(_one_of("status", EVENT_STATUSES), name="status_known"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("max_places_per_worker >= 1", name="max_places_positive"),
         CheckConstraint("places_held >= 0 AND places_held <= capacity", name="never_overbooked"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("registration_closes_at > registration_opens_at", name="window_ordered"),
@@ -109,6 +117,8 @@ class ServiceEvent(OrganisationScoped, db.Model):
     lon: Mapped[float | None] = mapped_column(Float)
     capacity: Mapped[int] = mapped_column(Integer)
     places_held: Mapped[int] = mapped_column(Integer, default=0)
+    max_places_per_worker: Mapped[int] = mapped_column(SmallInteger, default=_default_max_places,
+                                                       server_default=text("1"))
     registration_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     allows_dependants: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -116,7 +126,7 @@ class ServiceEvent(OrganisationScoped, db.Model):
     cancel_reason: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
@@ -139,6 +149,11 @@ class ServiceEvent(OrganisationScoped, db.Model):
     def places_left(self) -> int:
         return max(self.capacity - self.places_held, 0)
 
+    @property
+    def is_term_session(self) -> bool:
+        """Signed up for only as part of its whole term (the series), not on its own."""
+        return self.series is not None and self.series.signup_as_term
+
     def __repr__(self) -> str:
         return f"<ServiceEvent {self.id} {self.title} {self.places_held}/{self.capacity}>"
 
@@ -160,7 +175,9 @@ class Registration(db.Model):
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
         Index("uq_registration_live_per_person", "event_id", "worker_id", "person_key",
               unique=True, sqlite_where=LIVE, postgresql_where=LIVE),
-        Index("ix_registration_event_id_state_queued", "event_id", "state", "queued_at"),
+        # The waiting list is in id order: the id is taken when the row is inserted, inside
+        # the transaction that holds the event's lock, so it is the order the lock was won.
+        Index("ix_registration_event_id_state_id", "event_id", "state", "id"),
         Index("ix_registration_worker_id", "worker_id"),
     )
 
@@ -171,9 +188,9 @@ class Registration(db.Model):
     dependant_name: Mapped[str] = mapped_column(String(NAME_MAX), default="")
     dependant_age: Mapped[int | None] = mapped_column(SmallInteger)
     state: Mapped[str] = mapped_column(String(20))
-    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     rating: Mapped[int | None] = mapped_column(SmallInteger)
     comment: Mapped[str] = mapped_column(String(500), default="")
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,16 +1,15 @@
 """Reading events and registrations: the catalogue, my registrations, rosters, satisfaction."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+import clock
 from extensions import db
 from rest_stations.geo import geodesic_m
 from services.models import Registration, ServiceEvent
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 NEAR_KM = 10
 
 
@@ -21,8 +20,8 @@ class Listed:
 
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants where a Shanghai calendar day starts and ends."""
-    start = datetime.combine(day, time(0), LOCAL)
+    """The instants where a Beijing calendar day starts and ends."""
+    start = datetime.combine(day, time(0), clock.DEFAULT_ZONE)
     return start, start + timedelta(days=1)
 
 
@@ -76,7 +75,7 @@ def roster(event_id: int) -> list[Registration]:
     """Everyone on an event's list: places first, then offers and the waiting list in order."""
     rows = db.session.scalars(select(Registration).options(joinedload(Registration.worker))
                               .where(Registration.event_id == event_id)
-                              .order_by(Registration.queued_at, Registration.id)).all()
+                              .order_by(Registration.id)).all()
     return sorted(rows, key=lambda r: ROSTER_ORDER.get(r.state, 9))
 
 

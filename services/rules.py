@@ -52,11 +52,6 @@ def place_change(from_state: str, to_state: str) -> int:
     return int(to_state in HOLDS_PLACE) - int(from_state in HOLDS_PLACE)
 
 
-def worker_actions(state: str) -> list[str]:
-    """What the registering worker may do in this state, in table order."""
-    return [a for a in ACTIONS if (step := step_for(state, a)) and step.party == WORKER]
-
-
 def offer_deadline(now: datetime, starts_at: datetime, hours: int = OFFER_HOURS) -> datetime:
     """When an offer made now lapses: `hours` from now, but never after the event starts."""
     return min(now + timedelta(hours=hours), starts_at)

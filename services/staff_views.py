@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+import clock
 from accounts import rate_limits
 from accounts import services as accounts
 from accounts.policy import requires
@@ -17,7 +18,7 @@ from rest_stations.models import Station
 from services import exports, operations, queries, tickets
 from services.forms import CancelEventForm, EventForm, TicketCodeForm
 from services.models import Registration, ServiceEvent, ServiceSeries
-from services.views import clock
+from transactions import transaction
 
 blueprint = Blueprint("services_staff", __name__, url_prefix="/staff/services",
                       template_folder="templates")
@@ -33,19 +34,21 @@ def index():
     events = db.session.scalars(ServiceEvent.managed_by(current_user)
                                 .order_by(ServiceEvent.starts_at.desc()).limit(200)).all()
     return render_page_or_fragment(
-        "services/staff/index.html", "services/staff/index.html", events=events, now=clock(),
+        "services/staff/index.html", "services/staff/index.html", events=events, now=clock.now(),
         by_event=queries.satisfaction_by_event([e.id for e in events]),
         by_category=queries.satisfaction_by_category(
             None if current_user.role == "admin" else _organisation_id()))
 
 
 def _choices(form: EventForm) -> None:
-    stations = db.session.scalars(db.select(Station).where(
-        Station.organisation_id == _organisation_id()).order_by(Station.name).limit(300)) \
-        if current_user.organisation_id else db.session.scalars(
-            db.select(Station).order_by(Station.name).limit(300))
-    form.station_id.choices = [SelectChoice(0, _("No station (use the address)"))] + [
-        SelectChoice(s.id, s.name) for s in stations]
+    """The organisation's stations to hold the event at (admins: every station of a union
+    branch), and its earlier series to name as the previous period."""
+    stations = db.select(Station).where(Station.organisation_id == _organisation_id()) \
+        if current_user.organisation_id else db.select(Station).where(
+            Station.organisation_id.is_not(None))
+    form.station_id.choices = [SelectChoice(0, _("Choose a station"))] + [
+        SelectChoice(s.id, f"{s.name} · {s.address}" if s.address else s.name)
+        for s in db.session.scalars(stations.order_by(Station.name).limit(300))]
     series = db.session.scalars(db.select(ServiceSeries).where(
         ServiceSeries.organisation_id == _organisation_id()).order_by(ServiceSeries.id.desc()).limit(50))
     form.previous_series_id.choices = [SelectChoice(0, _("None"))] + [
@@ -53,7 +56,7 @@ def _choices(form: EventForm) -> None:
 
 
 def _form_page(form: EventForm, event: ServiceEvent | None, status: int = 200):
-    later = operations.later_sessions(event, clock()) if event is not None else []
+    later = operations.later_sessions(event, clock.now()) if event is not None else []
     return render_page_or_fragment("services/staff/form.html", "services/staff/_form.html",
                                    status=status, form=form, event=event, later=later,
                                    cancel_form=CancelEventForm(formdata=None))
@@ -62,7 +65,7 @@ def _form_page(form: EventForm, event: ServiceEvent | None, status: int = 200):
 @blueprint.route("/new", methods=["GET", "POST"])
 @requires("manage_org_events")
 def create():
-    form = EventForm(data=EventForm.defaults(clock()))
+    form = EventForm(data=EventForm.defaults(clock.now()))
     _choices(form)
     if form.validate_on_submit():
         organisation_id = _organisation_id()
@@ -71,12 +74,19 @@ def create():
         if organisation_id is None:
             form.station_id.errors.append(_("Choose a station of a union branch."))
             return _form_page(form, None, 422)
-        events = operations.create_events(
-            organisation_id, form.draft(), creator=current_user, weeks=form.weeks.data or 1,
-            min_attendance_pct=form.min_attendance_pct.data,
-            previous_series_id=form.previous_series_id.data or None, now=clock())
-        flash(_("%(count)d event(s) created.", count=len(events)))
-        return redirect_after_write(url_for("services_staff.index"))
+        with transaction():
+            events = operations.create_events(
+                organisation_id, form.draft(), creator=current_user, weeks=form.weeks.data or 1,
+                min_attendance_pct=form.min_attendance_pct.data,
+                previous_series_id=form.previous_series_id.data or None,
+                as_term=form.as_term.data, now=clock.now())
+        if len(events) == 1:
+            flash(_("Event created. Workers can sign up from its page; this is its roster."))
+        else:
+            flash(_("%(count)d sessions created, %(days)s; this is the first one's roster.",
+                    count=len(events), days=operations.days_text(e.starts_at for e in events)))
+        # Staff land on what they made: its roster, with links to edit it and to its page.
+        return redirect_after_write(url_for("services_staff.roster", event_id=events[0].id))
     return _form_page(form, None, 422 if form.is_submitted() else 200)
 
 
@@ -90,13 +100,15 @@ def edit(event_id: int):
         form.fill_from(event)
     elif form.validate():
         try:
-            if form.scope.data == "later" and event.series_id is not None:
-                changed = operations.update_series_from(event.id, form.draft(), now=clock())
-                flash(_("Saved for this session and %(count)d later session(s).",
-                        count=len(changed) - 1))
-            else:
-                operations.update_event(event.id, form.draft(), now=clock())
-                flash(_("Event saved."))
+            with transaction():
+                if form.scope.data == "later" and event.series_id is not None:
+                    changed = operations.update_series_from(event.id, form.draft(), now=clock.now())
+                    message = _("Saved for this session and %(count)d later session(s).",
+                                count=len(changed) - 1)
+                else:
+                    operations.update_event(event.id, form.draft(), now=clock.now())
+                    message = _("Event saved.")
+            flash(message)
         except operations.ServiceError as refusal:
             form.capacity.errors.append(str(refusal))
             return _form_page(form, event, 422)
@@ -112,7 +124,8 @@ def cancel(event_id: int):
     if not form.validate():
         flash(_("Please give a reason; it is sent to everyone registered."))
         return redirect(url_for("services_staff.edit", event_id=event.id), 303)
-    count = operations.cancel_event(event.id, form.reason.data, now=clock())
+    with transaction():
+        count = operations.cancel_event(event.id, form.reason.data, now=clock.now())
     flash(_("Event cancelled; %(count)d registrations were told.", count=count))
     return redirect(url_for("services_staff.index"), 303)
 
@@ -152,7 +165,8 @@ def mark(event_id: int, registration_id: int, action: str):
         abort(404)
     message, status = None, 200
     try:
-        operations.act(registration.id, action, current_user, now=clock())
+        with transaction():
+            operations.act(registration.id, action, current_user, now=clock.now())
     except operations.ServiceError as refusal:
         message, status = str(refusal), 409
     if wants_fragment():
@@ -174,7 +188,8 @@ def reveal_phone(event_id: int, registration_id: int):
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event.id or not registration.worker.phone:
         abort(404)
-    number = accounts.reveal_phone(current_user, registration.worker)
+    with transaction():
+        number = accounts.reveal_phone(current_user, registration.worker)
     if wants_fragment():
         return render_page_or_fragment("services/staff/roster.html", "services/staff/_phone.html",
                                        event=event, row=registration, revealed_phone=number)
@@ -197,7 +212,8 @@ def scan(event_id: int):
         message = _("%(name)s is already checked in.", name=registration.attendee_name)
     else:
         try:
-            operations.act(registration.id, "mark_attended", current_user, now=clock())
+            with transaction():
+                operations.act(registration.id, "mark_attended", current_user, now=clock.now())
         except operations.ServiceError as refusal:
             return _roster_page(event, str(refusal), 409)
         message = _("%(name)s: attendance recorded.", name=registration.attendee_name)

@@ -414,6 +414,8 @@ ENDPOINTS: dict[str, Row] = {
     "services.mine": Row("GET", lambda s: "/services/mine", signed_in(200)),
     "services.act": Row("POST", lambda s: f"/services/registrations/{_subjects_registration(s)}/cancel",
                         {**everyone(404), "anonymous": LOGIN}),
+    "services.confirm_cancel": Row("GET", lambda s: f"/services/registrations/{_subjects_registration(s)}/cancel",
+                                   {**everyone(404), "anonymous": LOGIN}),
     "services.ticket": Row("GET", lambda s: f"/services/registrations/{_subjects_registration(s)}/ticket",
                            {**everyone(404), "anonymous": LOGIN}),
     "services.ticket_png": Row("GET", lambda s: f"/services/registrations/{_subjects_registration(s)}/ticket.png",

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accounts.helpers import DEFAULT_PASSWORD
+from transactions import transaction
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("YIZHAN_SHOTS")
@@ -46,7 +47,8 @@ def people(live_server):
             registration_opens_at=stamp - timedelta(hours=1),
             registration_closes_at=start - timedelta(hours=12), station_id=station.id,
             allows_dependants=True)
-        (event,) = operations.create_events(organisation.id, draft, now=stamp)
+        with transaction():
+            (event,) = operations.create_events(organisation.id, draft, now=stamp)
         event_id = event.id
         db.session.remove()
         return {"workers": workers, "event": event_id}
@@ -72,7 +74,7 @@ def test_a_freed_place_is_offered_to_the_waiting_worker_who_accepts_it(phone, pe
     first.locator("#dependant_name").fill("小明")
     first.locator("#dependant_age").fill("8")
     first.get_by_role("button", name="我要报名").click()
-    expect(first.locator("#event-panel .notice")).to_contain_text("报名成功")
+    expect(first.locator("#event-panel .notice")).to_contain_text("小明 已报上")
     expect(first.locator("#event-panel .places")).to_contain_text("已满")
     shoot(first, "event-zh")
 
@@ -83,13 +85,14 @@ def test_a_freed_place_is_offered_to_the_waiting_worker_who_accepts_it(phone, pe
     second.locator("#dependant_name").fill("Lily")
     second.locator("#dependant_age").fill("6")
     second.get_by_role("button", name="Join the waiting list").click()
-    expect(second.locator("#event-panel .notice")).to_contain_text("number 1 on the waiting list")
+    expect(second.locator("#event-panel .notice")).to_contain_text("Lily is number 1 on the waiting list")
     shoot(second, "event-waitlisted-en")
 
     first.goto(f"{base}/services/mine")
     shoot(first, "mine-zh")
-    first.get_by_role("button", name="取消报名").click()
-    expect(first.locator(".registration .notice")).to_contain_text("已取消")
+    first.get_by_role("link", name="取消报名").click()
+    first.get_by_role("button", name="确定放弃名额").click()
+    expect(first.locator(".registration .notice")).to_contain_text("您的名额已取消。名额已让给候补名单上的下一位。")
 
     second.goto(f"{base}/services/mine")
     expect(second.locator(".offer")).to_contain_text("A place is free for you")
@@ -164,14 +167,17 @@ def roster(live_server, people):
             ends_at=start + timedelta(hours=2), capacity=10,
             registration_opens_at=stamp - timedelta(hours=1),
             registration_closes_at=start - timedelta(hours=1), station_id=template.station_id)
-        (event,) = operations.create_events(template.organisation_id, draft, now=stamp)
+        with transaction():
+            (event,) = operations.create_events(template.organisation_id, draft, now=stamp)
         registrations, workers = [], []
         for number, name in enumerate(("赵师傅", "钱女士", "孙师傅", "周女士", "吴师傅", "郑师傅", "王女士"), start=1):
             phone = f"+86138000010{number:02d}"
             workers.append(accounts.user_by_phone(phone) or accounts.register_worker(
                 phone, name, DEFAULT_PASSWORD, home_district="南开区", consented_at=stamp))
-            registrations.append(operations.register(event.id, workers[-1], now=stamp).id)
-        operations.act(registrations[5], "cancel", workers[5], now=stamp)  # 郑师傅 cannot come
+            with transaction():
+                registrations.append(operations.register(event.id, workers[-1], now=stamp).id)
+        with transaction():
+            operations.act(registrations[5], "cancel", workers[5], now=stamp)  # 郑师傅 cannot come
         event_id = event.id
         db.session.remove()
     return {"event": event_id, "registrations": registrations, "staff": _staff_of(live_server, event_id)}
@@ -368,7 +374,8 @@ def test_a_tap_on_a_place_cancelled_meanwhile_says_why(phone, roster, live_serve
     expect(row.get_by_role("button", name="到场")).to_be_visible()
     with live_server.app_context():  # 王女士 cancels on her phone while the roster is open
         worker = db.session.get(User, db.session.get(Registration, registration).worker_id)
-        operations.act(registration, "cancel", worker, now=datetime.now(timezone.utc))
+        with transaction():
+            operations.act(registration, "cancel", worker, now=datetime.now(timezone.utc))
         db.session.remove()
     row.get_by_role("button", name="到场").click()
     expect(row).to_contain_text("这个报名现在不能这样修改。")
@@ -423,12 +430,14 @@ def series(live_server, people):
             starts_at=start, ends_at=start + timedelta(hours=3), capacity=3,
             registration_opens_at=stamp - timedelta(hours=1),
             registration_closes_at=start - timedelta(hours=1), station_id=template.station_id)
-        events = operations.create_events(template.organisation_id, draft, weeks=4, now=stamp)
+        with transaction():
+            events = operations.create_events(template.organisation_id, draft, weeks=4, now=stamp)
         for number in range(3):
             phone = f"+86138000020{number:02d}"
             worker = accounts.user_by_phone(phone) or accounts.register_worker(
                 phone, f"学员{number}", DEFAULT_PASSWORD, home_district="河东区", consented_at=stamp)
-            operations.register(events[2].id, worker, now=events[2].registration_opens_at)
+            with transaction():
+                operations.register(events[2].id, worker, now=events[2].registration_opens_at)
         ids = [e.id for e in events]
         db.session.remove()
     return {"events": ids, "staff": _staff_of(live_server, ids[0])}
@@ -477,3 +486,82 @@ def test_series_edit_form_in_chinese(phone, series, live_server):
     page.locator("#title").fill("电商直播带货入门(进阶)")
     page.get_by_role("button", name="保存").click()
     expect(page.locator(".notice").first).to_contain_text("已保存：本场及之后 2 场。")
+
+
+# Sign-up becomes the registration's state; cancelling asks first ------------------------------
+
+@pytest.fixture(scope="module")
+def sign_up_events(live_server, people):
+    """Two 2-place legal-aid sessions (one per language) and a worker for each."""
+    from accounts import services as accounts
+    from extensions import db
+    from services import operations
+    from services.models import ServiceEvent
+
+    with live_server.app_context():
+        template = db.session.get(ServiceEvent, people["event"])
+        stamp = datetime.now(timezone.utc)
+        start = stamp + timedelta(days=5)
+        found = {}
+        for number, locale in enumerate(("zh-CN", "en")):
+            draft = operations.EventDraft(
+                title=f"社保政策咨询 {number + 1}", description="一对一解答灵活就业参保问题。",
+                category="advice", starts_at=start, ends_at=start + timedelta(hours=2), capacity=2,
+                registration_opens_at=stamp - timedelta(hours=1),
+                registration_closes_at=start - timedelta(hours=1), station_id=template.station_id)
+            with transaction():
+                (event,) = operations.create_events(template.organisation_id, draft, now=stamp)
+            phone = f"+86138000030{number:02d}"
+            if not accounts.phone_is_taken(phone):
+                accounts.register_worker(phone, f"骑手{number}", DEFAULT_PASSWORD,
+                                         home_district="河东区", consented_at=stamp)
+            found[locale] = (event.id, phone[3:])
+        db.session.remove()
+    return found
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_sign_up_shows_the_state_and_cancelling_asks_first(phone, sign_up_events, live_server, locale):
+    zh = locale == "zh-CN"
+    lang = "zh" if zh else "en"
+    event_id, number = sign_up_events[locale]
+    page = phone(locale=locale).page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server.url, number)
+    page.goto(f"{live_server.url}/services/{event_id}")
+    _language(page, locale)
+    places = page.locator(f"#places-{event_id}")
+    expect(places).to_have_text("剩余 2 个名额(共 2 个)" if zh else "2 of 2 places left")
+    page.get_by_role("button", name="我要报名" if zh else "Sign up for this").click()
+    # The button is gone; the registration and its state are where it was.
+    expect(page.locator("#event-panel .notice")).to_contain_text("您已报上" if zh else "You have a place at")
+    expect(page.locator("#event-panel .registration .state")).to_have_text("报名成功" if zh else "Place confirmed")
+    expect(page.get_by_role("button", name="我要报名" if zh else "Sign up for this")).to_have_count(0)
+    expect(places).to_have_text("剩余 1 个名额(共 2 个)" if zh else "1 of 2 places left")
+    assert fits_the_phone(page)
+    shoot(page, f"sign-up-done-{lang}")
+
+    page.get_by_role("link", name="取消报名" if zh else "Cancel my place").click()
+    dialog = page.locator("dialog.confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("确定要放弃名额吗？" if zh else "Give up your place?")
+    expect(dialog).to_contain_text("候补名单上的下一位" if zh else "goes to the next person on the waiting list")
+    assert fits_the_phone(page)
+    shoot(page, f"cancel-confirm-{lang}")
+    # "No" changes nothing.
+    dialog.get_by_role("link", name="不，保留" if zh else "No, keep it").click()
+    page.wait_for_load_state()
+    expect(page.locator("#event-panel .registration .state")).to_have_text("报名成功" if zh else "Place confirmed")
+
+    page.get_by_role("link", name="取消报名" if zh else "Cancel my place").click()
+    page.get_by_role("button", name="确定放弃名额" if zh else "Yes, give up my place").click()
+    expect(page.locator("#event-panel .registration .notice")).to_have_text(
+        "您的名额已取消。名额已空出，其他人可以报名。" if zh else
+        "Your place is cancelled. It is free again for someone else.")
+    expect(page.locator("#event-panel .registration .state").first).to_have_text("本人已取消" if zh else "Cancelled by the worker")
+    # The count above changed in place (out-of-band swap), without a reload.
+    expect(places).to_have_text("剩余 2 个名额(共 2 个)" if zh else "2 of 2 places left")
+    assert fits_the_phone(page)
+    shoot(page, f"cancelled-{lang}")
+    assert not errors

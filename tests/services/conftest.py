@@ -1,11 +1,46 @@
-"""Factories for services: make_event(...) with sensible defaults, and a fixed clock."""
+"""Factories for services: make_event(...) with sensible defaults, a fixed clock, and
+`ops`: services.operations with each write in its own transaction, as a view runs it."""
 from datetime import datetime, timedelta, timezone
+from functools import wraps
 from itertools import count
+from types import FunctionType
 
 import pytest
 
 from extensions import db
+from services import operations
 from services.models import ServiceEvent
+from transactions import transaction
+
+
+class InTransactions:
+    """`operations`, but every function call runs in its own transaction() (operations only
+    flush; the caller commits). Everything else (errors, EventDraft, ...) passes through."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        found = getattr(self._module, name)
+        if not isinstance(found, FunctionType) or found.__module__ != self._module.__name__:
+            return found
+
+        @wraps(found)
+        def committed(*args, **kwargs):
+            with transaction():
+                return found(*args, **kwargs)
+        return committed
+
+
+ops = InTransactions(operations)
+
+
+def places_held_count(event_id: int) -> int:
+    """The places held, recounted from the registrations (to compare with the counter)."""
+    from services.models import HOLDS_PLACE, Registration
+
+    return db.session.scalar(db.select(db.func.count(Registration.id)).where(
+        Registration.event_id == event_id, Registration.state.in_(HOLDS_PLACE))) or 0
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
 

@@ -12,6 +12,7 @@ from rest_stations.cli import seed_demo_stations
 from services import operations
 from services.cli import seed_demo_events
 from services.models import CATEGORIES, Registration, ServiceEvent, ServiceSeries
+from tests.services.conftest import ops
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 
@@ -61,8 +62,8 @@ def test_the_demo_childcare_class_runs_the_attendance_rule_end_to_end(demo_peopl
     lao_zhang, xiao_li = (accounts.user_by_phone(p) for p in ("+8613800000101", "+8613800000102"))
     with pytest.raises(operations.RegistrationRefused,
                        match="Attendance in the previous period was 50%, below the 70% needed"):
-        operations.register(second[0].id, lao_zhang, now=now, dependant_name="张小宇", dependant_age=8)
-    assert operations.register(second[0].id, xiao_li, now=now, dependant_name="李乐乐",
+        ops.register(second[0].id, lao_zhang, now=now, dependant_name="张小宇", dependant_age=8)
+    assert ops.register(second[0].id, xiao_li, now=now, dependant_name="李乐乐",
                                dependant_age=9).state == "confirmed"
 
 

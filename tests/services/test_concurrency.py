@@ -18,11 +18,13 @@ from accounts.models import User
 from extensions import db
 from services import operations
 from services.models import Registration, ServiceEvent
+from tests.services.conftest import places_held_count
 
 WORKERS = 200
 PLACES = 30
 PASSWORD = "concurrency test password"
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+TOLD = re.compile(r"候补第 (\d+) 位")  # "you are number N on the waiting list"
 
 
 
@@ -73,14 +75,30 @@ def sign_up_all_at_once(bases: list[str], event_id: int, phones: list[str]) -> l
         response = requests.post(f"{bases[n % len(bases)]}/services/{event_id}/register",
                                  cookies=cookies, data={"csrf_token": token},
                                  allow_redirects=False, timeout=120)
-        return response.status_code, response.text
+        return response, {**cookies, **response.cookies.get_dict()}
 
     with ThreadPoolExecutor(len(phones)) as pool:
-        return list(pool.map(sign_up, range(len(phones))))
+        answers = list(pool.map(sign_up, range(len(phones))))
+
+    def told(n: int) -> int | None:
+        """What worker n was told: the message the sign-up left for the page it redirects
+        to (read after the burst, so the burst itself is only sign-ups)."""
+        response, cookies = answers[n]
+        if response.status_code != 303:
+            return None
+        page = requests.get(bases[n % len(bases)] + response.headers["Location"],
+                            cookies=cookies, timeout=120).text
+        found = TOLD.search(page)
+        return int(found.group(1)) if found else None
+
+    with ThreadPoolExecutor(16) as pool:
+        positions = list(pool.map(told, range(len(phones))))
+    return [(response.status_code, response.text, phones[n], positions[n])
+            for n, (response, _cookies) in enumerate(answers)]
 
 
 def assert_exactly_filled(event_id: int, results, workers: int, places: int) -> None:
-    failures = [(status, text[:200]) for status, text in results if status != 303]
+    failures = [(status, text[:200]) for status, text, _phone, _told in results if status != 303]
     assert failures == []
     db.session.rollback()  # read what the server committed
     states = db.session.execute(db.select(Registration.state, Registration.worker_id)
@@ -90,10 +108,15 @@ def assert_exactly_filled(event_id: int, results, workers: int, places: int) -> 
     assert sorted(s for s, _ in states).count("waitlisted") == workers - places
     event = db.session.get(ServiceEvent, event_id)
     db.session.refresh(event)
-    assert event.places_held == places == operations.places_held_count(event_id)
+    assert event.places_held == places == places_held_count(event_id)
     queued = db.session.scalars(db.select(Registration).where(
         Registration.event_id == event_id, Registration.state == "waitlisted")).all()
-    assert sorted(operations.waitlist_position(r) for r in queued) == list(range(1, workers - places + 1))
+    final = {r.worker.phone: operations.waitlist_position(r) for r in queued}
+    assert sorted(final.values()) == list(range(1, workers - places + 1))
+    # The position each worker was told at sign-up is the one they really have: no number
+    # told twice, none told wrong (the order is taken under the lock).
+    told = {phone: position for _status, _text, phone, position in results if position is not None}
+    assert told == final
 
 
 def test_200_simultaneous_sign_ups_fill_exactly_30_places_and_waitlist_the_rest(
@@ -101,5 +124,5 @@ def test_200_simultaneous_sign_ups_fill_exactly_30_places_and_waitlist_the_rest(
     organisation = make_organisation("河东区总工会")
     event_id = open_event(organisation.id, make_station(organisation_id=organisation.id).id, PLACES)
     results = sign_up_all_at_once([server], event_id, make_workers(WORKERS))
-    assert not any("database is locked" in text for _, text in results)
+    assert not any("database is locked" in text for _, text, _phone, _told in results)
     assert_exactly_filled(event_id, results, WORKERS, PLACES)

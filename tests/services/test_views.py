@@ -15,6 +15,7 @@ from notifications.models import Notification
 from services.models import Registration, ServiceEvent
 from services.tickets import ticket_code
 from tests.accounts.helpers import csrf_token, log_in, post
+from tests.services.conftest import ops
 
 HX = {"HX-Request": "true"}
 
@@ -152,9 +153,7 @@ def staff(make_user, union):
 
 
 def _signed_up(event, worker) -> Registration:
-    from services import operations
-
-    return operations.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1))
+    return ops.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1))
 
 
 def test_staff_create_a_weekly_series_in_local_time(client, staff, make_station, union):
@@ -216,8 +215,7 @@ def test_typed_ticket_code_checks_in_and_a_wrong_code_is_refused(client, staff, 
 def test_exports_mask_phone_numbers(client, staff, live_event, make_user):
     event = live_event(allows_dependants=True)
     worker = make_user("worker", phone="+8613812341234", display_name="王师傅")
-    from services import operations
-    operations.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1),
+    ops.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1),
                         dependant_name="小明", dependant_age=8)
     log_in(client, staff)
     text = client.get(f"/staff/services/{event.id}/roster.csv").data.decode("utf-8-sig")
@@ -337,16 +335,14 @@ def _series_form(event, **changes) -> dict:
 
 @pytest.fixture
 def series(union, make_station, now):
-    from services import operations
-
     station = make_station(organisation_id=union.id)
     start = (now + timedelta(days=3)).replace(second=0, microsecond=0)
-    draft = operations.EventDraft(
+    draft = ops.EventDraft(
         title="寒假托管班", description="", category="childcare", starts_at=start,
         ends_at=start + timedelta(hours=3), capacity=5, registration_opens_at=now - timedelta(hours=1),
         registration_closes_at=start - timedelta(hours=2), station_id=station.id,
         allows_dependants=True)
-    return operations.create_events(union.id, draft, weeks=3, now=now)
+    return ops.create_events(union.id, draft, weeks=3, now=now)
 
 
 def test_the_edit_page_of_a_series_session_offers_this_or_all_later_sessions(client, staff, series,
@@ -400,3 +396,160 @@ def test_a_series_edit_a_session_refuses_comes_back_422_naming_it(client, staff,
     assert "Nothing was saved." in body
     db.session.expire_all()
     assert [db.session.get(ServiceEvent, e.id).title for e in series] == ["寒假托管班"] * 3
+
+
+# Sign-up shows the registration's state; cancelling asks first ---------------------------------
+
+def test_after_signing_up_the_button_becomes_the_registrations_state(client, live_event, make_user):
+    event = live_event(category="legal")
+    log_in(client, make_user("worker"))
+    english(client)
+    assert "Sign up for this" in client.get(f"/services/{event.id}").get_data(as_text=True)
+    response = client.post(f"/services/{event.id}/register", headers=HX,
+                           data={"csrf_token": csrf_token(client, f"/services/{event.id}")})
+    body = response.get_data(as_text=True)
+    assert "You have a place at “" in body and "Place confirmed" in body
+    assert "Sign up for this" not in body and "Cancel my place" in body
+    assert f'id="places-{event.id}"' in body and "29 of 30 places left" in body
+
+
+def test_cancelling_asks_first_and_says_the_place_goes_to_the_waiting_list(client, live_event, make_user):
+    event = live_event(capacity=1, category="legal")
+    worker = make_user("worker")
+    registration = ops.register(event.id, worker, now=event.registration_opens_at + timedelta(minutes=1))
+    ops.register(event.id, make_user("worker"), now=event.registration_opens_at + timedelta(minutes=2))
+    log_in(client, worker)
+    english(client)
+    # Without JavaScript: a page of its own, which changes nothing until confirmed.
+    page = client.get(f"/services/registrations/{registration.id}/cancel?next=/services/{event.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "<dialog open" in text and "Give up your place?" in text
+    assert "goes to the next person on the waiting list" in text
+    assert f'href="/services/{event.id}">No, keep it' in text
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).state == "confirmed"
+    # With htmx: the dialog swaps in, then the answer carries the new count out of band.
+    dialog = client.get(f"/services/registrations/{registration.id}/cancel", headers=HX).get_data(as_text=True)
+    assert dialog.lstrip().startswith(f'<div class="registration state-confirmed" id="registration-{registration.id}"')
+    response = client.post(f"/services/registrations/{registration.id}/cancel", headers=HX, data={
+        "csrf_token": csrf_token(client, f"/services/{event.id}"), "next": f"/services/{event.id}"})
+    body = response.get_data(as_text=True)
+    assert "Your place is cancelled. It was offered to the next person on the waiting list." in body
+    assert f'<span id="places-{event.id}" class="places-left" hx-swap-oob="true">' in body
+
+
+def test_leaving_the_waiting_list_says_so(client, live_event, make_user):
+    event = live_event(capacity=1, category="legal")
+    ops.register(event.id, make_user("worker"), now=event.registration_opens_at)
+    worker = make_user("worker")
+    registration = ops.register(event.id, worker, now=event.registration_opens_at)
+    log_in(client, worker)
+    english(client)
+    assert "Leave the waiting list?" in client.get(
+        f"/services/registrations/{registration.id}/cancel").get_data(as_text=True)
+    response = client.post(f"/services/registrations/{registration.id}/cancel", headers=HX,
+                           data={"csrf_token": csrf_token(client, "/services/mine")})
+    assert "You left the waiting list." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "//evil.example", "https://evil.example/",
+                                    "/\\evil.example"])
+def test_a_cancel_never_redirects_off_the_site(client, live_event, make_user, target):
+    event = live_event(category="legal")
+    worker = make_user("worker")
+    registration = ops.register(event.id, worker, now=event.registration_opens_at)
+    log_in(client, worker)
+    response = post(client, f"/services/registrations/{registration.id}/cancel", {"next": target})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//") and "evil" not in location
+
+
+def test_a_term_is_one_sign_up_and_one_entry_in_my_services(client, union, make_station, make_user, now):
+    start = now + timedelta(days=3)
+    draft = ops.EventDraft(
+        title="寒假托管班", description="", category="childcare", starts_at=start,
+        ends_at=start + timedelta(hours=3), capacity=5, registration_opens_at=now - timedelta(hours=1),
+        registration_closes_at=start - timedelta(hours=2),
+        station_id=make_station(organisation_id=union.id).id, allows_dependants=True)
+    sessions = ops.create_events(union.id, draft, weeks=6, as_term=True, now=now)
+    log_in(client, make_user("worker"))
+    english(client)
+    page = client.get(f"/services/{sessions[2].id}").get_data(as_text=True)
+    assert "One sign-up for all 6 sessions" in page and "Sign up for the whole term" in page
+    response = client.post(f"/services/{sessions[2].id}/register", headers=HX, data={
+        "csrf_token": csrf_token(client, f"/services/{sessions[2].id}"),
+        "dependant_name": "小明", "dependant_age": "7"})
+    assert "小明 has a place at all 6 sessions of “寒假托管班”." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Registration.id))) == 6
+    mine = client.get("/services/mine").get_data(as_text=True)
+    assert mine.count('class="registration state-confirmed"') == 1
+    assert "Whole term, 6 sessions" in mine
+
+
+# Staff: formula-safe exports, codes without the dash, land on the new event, pick a station -----
+
+def test_roster_exports_never_carry_a_formula(client, staff, live_event, make_user):
+    event = live_event(allows_dependants=True, title="=HYPERLINK(\"http://evil\")")
+    worker = make_user("worker", display_name="=1+2")
+    ops.register(event.id, worker, now=event.registration_opens_at, dependant_name="@SUM(A1)",
+                 dependant_age=8)
+    log_in(client, staff)
+    rows = list(csv.reader(io.StringIO(
+        client.get(f"/staff/services/{event.id}/roster.csv").data.decode("utf-8-sig"))))
+    assert rows[1][0] == "'@SUM(A1)" and rows[1][2] == "'=1+2"
+    workbook = load_workbook(io.BytesIO(client.get(f"/staff/services/{event.id}/roster.xlsx").data))
+    sheet = workbook.active
+    assert sheet["A1"].value == "'=HYPERLINK(\"http://evil\")" and sheet["A1"].data_type == "s"
+    assert sheet["A3"].value == "'@SUM(A1)" and sheet["C3"].value == "'=1+2"
+    assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{bare}", "{bare_lower}", "{spaced}"])
+def test_typed_ticket_codes_work_without_the_dash(client, staff, live_event, make_user, typed):
+    event = live_event()
+    registration = _signed_up(event, make_user("worker"))
+    code = ticket_code(registration.id)
+    number, signature = code.split("-")
+    text = typed.format(code=code, bare=number + signature, bare_lower=(number + signature).lower(),
+                        spaced=f"{number} {signature}")
+    log_in(client, staff)
+    assert post(client, f"/staff/services/{event.id}/scan", {"code": text}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Registration, registration.id).state == "attended"
+
+
+def test_after_creating_an_event_staff_land_on_it(client, staff, make_station, union):
+    station = make_station(organisation_id=union.id, name="河东驿站")
+    log_in(client, staff)
+    form = client.get("/staff/services/new").get_data(as_text=True)
+    assert 'name="lat"' not in form and 'name="lon"' not in form
+    assert re.search(rf'<option value="{station.id}">河东驿站 · ', form)
+    response = post(client, "/staff/services/new", {
+        "title": "法律咨询", "description": "", "category": "legal",
+        "starts_at": "2026-12-20T09:00", "ends_at": "2026-12-20T11:00", "station_id": station.id,
+        "capacity": "20", "registration_opens_at": "2026-12-01T08:00",
+        "registration_closes_at": "2026-12-19T20:00", "max_places_per_worker": "2", "weeks": "1",
+        "previous_series_id": "0"})
+    event = db.session.scalars(db.select(ServiceEvent)).one()
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/staff/services/{event.id}/roster"
+    assert event.max_places_per_worker == 2 and event.station_id == station.id
+    assert "法律咨询" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_event_needs_a_station_of_the_organisation(client, staff, make_station, make_organisation):
+    elsewhere = make_station(organisation_id=make_organisation("朝阳区总工会").id)
+    log_in(client, staff)
+    english(client)
+    response = post(client, "/staff/services/new", {
+        "title": "法律咨询", "category": "legal", "starts_at": "2026-12-20T09:00",
+        "ends_at": "2026-12-20T11:00", "station_id": "0", "capacity": "20",
+        "registration_opens_at": "2026-12-01T08:00", "registration_closes_at": "2026-12-19T20:00"})
+    assert response.status_code == 422
+    assert "Choose the station where the event takes place." in response.get_data(as_text=True)
+    response = post(client, "/staff/services/new", {
+        "title": "法律咨询", "category": "legal", "starts_at": "2026-12-20T09:00",
+        "ends_at": "2026-12-20T11:00", "station_id": elsewhere.id, "capacity": "20",
+        "registration_opens_at": "2026-12-01T08:00", "registration_closes_at": "2026-12-19T20:00"})
+    assert response.status_code == 422 and db.session.scalar(db.select(db.func.count(ServiceEvent.id))) == 0
