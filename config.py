@@ -110,4 +110,5 @@ def geocoder_settings(env) -> dict:
         "GEOCODER_MIN_DELAY_SECONDS": float(env.get("GEOCODER_MIN_DELAY_SECONDS", "1")),
         "GEOCODER_COUNTRY_CODES": env.get("GEOCODER_COUNTRY_CODES", "cn"),
         "BAIDU_MAP_KEY": baidu_key,
+        "BAIDU_MAP_DOMAIN": env.get("BAIDU_MAP_DOMAIN", "api.map.baidu.com"),
     }

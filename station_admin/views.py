@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import clock
+import geocoding
 from accounts import policy, rate_limits
 from accounts.models import Organisation
 from accounts.policy import public, requires
@@ -25,7 +26,7 @@ from rest_stations.hours import (OSM_DAYS, InvalidHours, hours_from_week, hours_
 from rest_stations.models import Station
 from rest_stations.schema import CHINESE_HEADERS, HOURS_MAX
 from rest_stations.vocabulary import AMENITIES, KINDS, STATUSES
-from station_admin import exports, geocoding, operations, quality, uploads
+from station_admin import exports, operations, quality, uploads
 from station_admin.maps import pick_map
 from transactions import transaction
 

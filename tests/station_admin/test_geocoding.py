@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from station_admin import geocoding
+import geocoding
 
 FOUND = [{"place_id": 1, "lat": "39.1203400", "lon": "117.2351000",
           "display_name": "万达广场, 津塘路, 河东区, 天津市, 中国"},

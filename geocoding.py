@@ -1,4 +1,5 @@
-"""Addresses to candidate coordinates, through geopy, for the station editor and uploads.
+"""Addresses to candidate coordinates, through geopy: for the station editor and uploads, and
+for the finder when a typed place matches no station.
 
 The geocoder is configuration (config.geocoder_settings): Nominatim by default, called
 through geopy's RateLimiter so we keep to its one-request-a-second policy, or BaiduV3 when
@@ -70,7 +71,8 @@ _limiters_lock = threading.Lock()
 
 
 def _settings(config) -> tuple:
-    return (config["GEOCODER"], config["GEOCODER_DOMAIN"], config["GEOCODER_SCHEME"],
+    domain = config["BAIDU_MAP_DOMAIN"] if config["GEOCODER"] == "baidu" else config["GEOCODER_DOMAIN"]
+    return (config["GEOCODER"], domain, config["GEOCODER_SCHEME"],
             config["GEOCODER_USER_AGENT"], config["GEOCODER_TIMEOUT_SECONDS"],
             config["GEOCODER_MIN_DELAY_SECONDS"], config["BAIDU_MAP_KEY"],
             config["GEOCODER_COUNTRY_CODES"])
@@ -89,7 +91,9 @@ def _limited_geocode(settings: tuple) -> RateLimiter:
         if settings not in _limiters:
             kind, domain, scheme, agent, timeout, delay, key, _countries = settings
             if kind == "baidu":
-                geocoder = BaiduV3(api_key=key, timeout=timeout, user_agent=agent)
+                geocoder = BaiduV3(api_key=key, scheme=scheme, timeout=timeout, user_agent=agent)
+                # geopy fixes Baidu's host; the setting points it elsewhere (a test server).
+                geocoder.api = f"{scheme}://{domain}{geocoder.api_path}"
             else:
                 geocoder = Nominatim(user_agent=agent, domain=domain, scheme=scheme,
                                      timeout=timeout)
