@@ -5,14 +5,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 FLASK := $(BIN)/flask --app app
+# A server started without YIZHAN_ENV is production (fails closed); `make run` is development.
+DEV := YIZHAN_ENV=development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run test bench install catalogs messages db clean vendor
 
 run: install catalogs db
-	$(FLASK) seed-demo
-	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	$(DEV) $(FLASK) seed-demo
+	@echo "SMS codes (sign-up, 忘记密码, code login) are not sent in development: they are printed in this terminal as 'SMS code for 138****5678: 123456'."
+	$(DEV) $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 # One pytest worker per core (pytest-xdist); each test file stays on one worker.
 # PYTEST_ARGS="-n 0 -x tests/services" runs a part in one process.
@@ -71,7 +74,7 @@ messages: install
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width 0
 
 db: install
-	$(FLASK) db upgrade
+	$(DEV) $(FLASK) db upgrade
 
 clean:
 	rm -rf $(VENV) instance $(CATALOGS)

@@ -10,7 +10,8 @@ import i18n
 import pages
 import regions
 import security
-from config import INSTANCE_DIR, settings_for
+from accounts import sms
+from config import INSTANCE_DIR, check_secret_key, settings_for
 from extensions import (babel, compress, csrf, db, htmx, is_modelled, limiter, login_manager,
                         migrate)
 
@@ -19,11 +20,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config.update(settings_for(config_name))
     app.config.update(overrides)
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError(
-            "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long "
-            "random string (python -c 'import secrets; print(secrets.token_hex(32))')."
-        )
+    check_secret_key(app.config)
+    sms.check_settings(app.config)
     INSTANCE_DIR.mkdir(exist_ok=True)
     app.json.ensure_ascii = False  # Chinese stays readable, and a third of the size
 
@@ -112,6 +110,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_views)
     app.register_blueprint(jobs_staff_views)
 
+    # What each domain keeps about a person, for export and deletion (accounts.personal_data).
+    import checkins.personal_data
+    import jobs.personal_data
+    import notifications.personal_data
+    import services.personal_data
+    import wishes.personal_data
+
+    for domain in (services, wishes, checkins, notifications, jobs):
+        domain.personal_data.register_personal_data()
+
 
 def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
@@ -128,7 +136,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from accounts.cli import seed_demo_accounts, users_cli
     from checkins.cli import seed_demo_check_ins
-    from rest_stations.cli import seed_demo_stations, stations_cli
+    from rest_stations.cli import assign_demo_stations, seed_demo_stations, stations_cli
     from services.cli import seed_demo_events, services_cli
     from jobs.cli import jobs_cli, seed_demo_jobs
     from regions.cli import regions_cli, seed_demo_regions
@@ -141,11 +149,20 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(regions_cli)
 
     @app.cli.command("seed-demo")
+    @click.option("--force-demo", is_flag=True,
+                  help="Load demo data even in production (no account gets a known password).")
     @i18n.in_cli_locale
-    def seed_demo() -> None:
+    def seed_demo(force_demo: bool) -> None:
         """Load the demo data of every domain; running it again changes nothing."""
-        for seeder in (seed_demo_stations, seed_demo_accounts, seed_demo_regions,
-                       seed_demo_check_ins, seed_demo_wishes, seed_demo_events, seed_demo_jobs):
+        production = app.config["ENV_NAME"] not in ("development", "testing")
+        if production and not force_demo:
+            raise click.ClickException(
+                "seed-demo refuses to run in production (YIZHAN_ENV is not development or "
+                "testing). Add --force-demo to load demo data anyway.")
+        for seeder in (seed_demo_stations,
+                       lambda: seed_demo_accounts(known_passwords=not production),
+                       assign_demo_stations, seed_demo_regions, seed_demo_check_ins,
+                       seed_demo_wishes, seed_demo_events, seed_demo_jobs):
             click.echo(seeder())
 
 

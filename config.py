@@ -1,6 +1,6 @@
 """Settings, read from the environment when the app is created, so the same code runs on a
-laptop, in CI and in production. YIZHAN_ENV picks development (the default), testing or
-production."""
+laptop, in CI and in production. YIZHAN_ENV picks development, testing or production (the
+default: a server started without it fails closed, `make run` chooses development)."""
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +13,7 @@ ENVIRONMENTS = ("development", "testing", "production")
 def settings_for(name: str | None = None) -> dict:
     """The settings of an environment, with values from os.environ where they are set."""
     env = os.environ
-    name = name or env.get("YIZHAN_ENV", "development")
+    name = name or env.get("YIZHAN_ENV", "production")
     if name not in ENVIRONMENTS:
         raise RuntimeError(f"YIZHAN_ENV={name!r} is not one of {', '.join(ENVIRONMENTS)}")
     settings = {
@@ -45,6 +45,7 @@ def settings_for(name: str | None = None) -> dict:
         "OFFLINE_MAX_AGE_HOURS": int(env.get("OFFLINE_MAX_AGE_HOURS", "24")),
         "OFFLINE_NETWORK_TIMEOUT_MS": int(env.get("OFFLINE_NETWORK_TIMEOUT_MS", "6000")),
         **account_security_settings(env),
+        **sms_settings(env, name),
         **geocoder_settings(env),
         # Station bulk upload (station_admin.uploads)
         "STATION_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
@@ -88,10 +89,57 @@ def account_security_settings(env) -> dict:
         "RATELIMIT_KEY_PREFIX": "yizhan",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_DEFAULT": "60 per 10 minutes",
+        # Login failures: per number from anywhere (then a growing delay, never a lockout),
+        # and per (number, address), which does lock that address out for the window.
         "RATELIMIT_LOGIN_PER_PHONE": "5 per 15 minutes",
+        "RATELIMIT_LOGIN_PER_PAIR": "5 per 15 minutes",
+        "LOGIN_FAILURES_BEFORE_DELAY": 5,
+        "LOGIN_MAX_DELAY_SECONDS": 60,
+        # Asking for SMS codes, per address (each number also has its own limits: accounts.otp).
+        "RATELIMIT_SMS_PER_IP": "20 per hour",
+        # Every signed-in write counts per user; this ceiling per address is for all of them
+        # together: 200 workers on one station's Wi-Fi, ten writes each.
+        "RATELIMIT_WRITES_PER_ADDRESS": "2000 per 10 minutes",
         "RATELIMIT_LOGIN_PER_IP": "30 per 15 minutes",
         "RATELIMIT_REGISTER_PER_IP": "10 per hour",
         "RATELIMIT_WRITES_PER_USER": "60 per 10 minutes",
+    }
+
+
+# Published in this repository, so never a secret: refused outside development and testing.
+KNOWN_SECRET_KEYS = frozenset({"dev-only-not-secret", "testing-not-secret", "change-me",
+                               "changeme", "secret", "dev", "development"})
+
+
+def check_secret_key(settings: dict) -> None:
+    """Fail closed: outside development and testing, a missing, short or published
+    SECRET_KEY stops the app before it signs a single cookie."""
+    key = settings.get("SECRET_KEY") or ""
+    if settings.get("ENV_NAME") in ("development", "testing") and key:
+        return
+    if not key or key in KNOWN_SECRET_KEYS or len(key) < 16:
+        raise RuntimeError(
+            "SECRET_KEY is missing, too short or a published default. Set the SECRET_KEY "
+            "environment variable to a long random string (python -c 'import secrets; "
+            "print(secrets.token_hex(32))'); for a laptop, run `make run` (YIZHAN_ENV=development).")
+
+
+def sms_settings(env, name: str) -> dict:
+    """Text messages for one-time codes (accounts.sms): console in development and testing,
+    aliyun or tencent in production, which refuses to start without one and its keys."""
+    return {
+        "SMS_BACKEND": env.get("SMS_BACKEND", "console" if name in ("development", "testing") else ""),
+        "SMS_SIGN_NAME": env.get("SMS_SIGN_NAME", ""),
+        "SMS_TEMPLATE": env.get("SMS_TEMPLATE", ""),
+        "SMS_ENDPOINT": env.get("SMS_ENDPOINT", ""),
+        "SMS_PROTOCOL": env.get("SMS_PROTOCOL", "https"),
+        "SMS_TIMEOUT_SECONDS": float(env.get("SMS_TIMEOUT_SECONDS", "5")),
+        "ALIYUN_ACCESS_KEY_ID": env.get("ALIYUN_ACCESS_KEY_ID", ""),
+        "ALIYUN_ACCESS_KEY_SECRET": env.get("ALIYUN_ACCESS_KEY_SECRET", ""),
+        "TENCENT_SECRET_ID": env.get("TENCENT_SECRET_ID", ""),
+        "TENCENT_SECRET_KEY": env.get("TENCENT_SECRET_KEY", ""),
+        "TENCENT_SMS_APP_ID": env.get("TENCENT_SMS_APP_ID", ""),
+        "TENCENT_SMS_REGION": env.get("TENCENT_SMS_REGION", "ap-guangzhou"),
     }
 
 

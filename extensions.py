@@ -1,11 +1,11 @@
 """Extension objects, created unbound so that create_app() can bind them to any app."""
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_htmx import HTMX
-from flask_limiter import Limiter
+from flask_limiter import ApplicationLimit, Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -45,7 +45,29 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # One limiter for the process (its storage follows the last app bound, which in production
 # is the only one); RATELIMIT_STORAGE_URI (config.py) picks memory or Redis.
-# Keys are the client address unless a limit names its own key function.
+# Keys are the signed-in user, else the client address, unless a limit names its own key
+# function: workers behind one carrier NAT or one station's Wi-Fi do not share a budget.
 # Every write without a limit of its own gets the RATELIMIT_DEFAULT one; reads are exempt.
-limiter = Limiter(key_func=get_remote_address,
-                  default_limits_exempt_when=lambda: request.method in ("GET", "HEAD", "OPTIONS"))
+# All signed-in writes from one address together stay under RATELIMIT_WRITES_PER_ADDRESS.
+
+
+def _user_or_address() -> str:
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+def _is_read() -> bool:
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
+
+def _anonymous_or_read() -> bool:
+    return _is_read() or not (current_user and current_user.is_authenticated)
+
+
+limiter = Limiter(
+    key_func=_user_or_address, default_limits_exempt_when=_is_read,
+    application_limits=[ApplicationLimit(
+        lambda: current_app.config["RATELIMIT_WRITES_PER_ADDRESS"],
+        key_function=get_remote_address, scope="writes-per-address",
+        exempt_when=_anonymous_or_read)])

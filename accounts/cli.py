@@ -1,14 +1,18 @@
 """`flask users ...`: create accounts and change roles from the shell; demo accounts."""
+import secrets
+
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+import clock
 from accounts import services
 from accounts.models import Organisation, User
 from accounts.phones import normalise_mainland_mobile
 from accounts.vocabulary import ROLES
 from extensions import db
 from i18n import in_cli_locale
+from transactions import transaction
 
 users_cli = AppGroup("users", help="Accounts: create users, change roles.")
 
@@ -62,9 +66,10 @@ def _organisation(name: str | None, create: bool, city: str, district: str) -> O
 @in_cli_locale
 def create_command(phone, name, role, org_name, create_org, city, district, password):
     """Create an account of any role."""
-    organisation = _organisation(org_name, create_org, city, district)
     try:
-        user = services.create_account(_phone(phone), name, password, role, organisation)
+        with transaction():
+            organisation = _organisation(org_name, create_org, city, district)
+            user = services.create_account(_phone(phone), name, password, role, organisation)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(_("Created %(role)s account %(id)d for %(name)s.", role=user.role, id=user.id,
@@ -82,34 +87,37 @@ def set_role_command(phone, role, org_name, create_org):
     user = services.user_by_phone(_phone(phone))
     if user is None:
         raise click.ClickException(_("No account has this phone number."))
-    organisation = _organisation(org_name, create_org, "", "")
     try:
-        services.set_role(user, role, organisation)
+        with transaction():
+            organisation = _organisation(org_name, create_org, "", "")
+            services.set_role(user, role, organisation)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(_("%(name)s is now %(role)s.", name=user.display_name, role=user.role))
 
 
-def seed_demo_accounts() -> str:
-    """Demo organisations (owning their city's stations), one staff, one admin, two workers."""
-    from rest_stations.models import Station
-
-    for name, city, district in DEMO_ORGANISATIONS:
-        organisation = services.ensure_organisation(name, city, district)
-        db.session.execute(db.update(Station)
-                           .where(Station.city == city, Station.organisation_id.is_(None))
-                           .values(organisation_id=organisation.id))
-    db.session.commit()
-    for phone, name, role, org_name in (DEMO_STAFF, DEMO_ADMIN):
-        if not services.phone_is_taken(phone):
-            organisation = services.organisation_named(org_name) if org_name else None
-            services.create_account(phone, name, DEMO_PASSWORD, role, organisation)
-    for phone, name, platform, district in DEMO_WORKERS:
-        if not services.phone_is_taken(phone):
-            services.register_worker(phone, name, DEMO_PASSWORD, platform=platform,
-                                     home_district=district, home_region_code=DEMO_REGION,
-                                     consented_at=services.now())
+def seed_demo_accounts(known_passwords: bool = True) -> str:
+    """Demo organisations, one staff, one admin, two workers. With known_passwords=False
+    (`seed-demo --force-demo` in production) no staff or admin is created and the workers'
+    passwords are random and never shown, so nobody can log in with a published password."""
+    with transaction():
+        for name, city, district in DEMO_ORGANISATIONS:
+            services.ensure_organisation(name, city, district)
+        if known_passwords:
+            for phone, name, role, org_name in (DEMO_STAFF, DEMO_ADMIN):
+                if not services.phone_is_taken(phone):
+                    organisation = services.organisation_named(org_name) if org_name else None
+                    services.create_account(phone, name, DEMO_PASSWORD, role, organisation)
+        for phone, name, platform, district in DEMO_WORKERS:
+            if not services.phone_is_taken(phone):
+                password = DEMO_PASSWORD if known_passwords else secrets.token_urlsafe(24)
+                services.register_worker(phone, name, password, platform=platform,
+                                         home_district=district, home_region_code=DEMO_REGION,
+                                         consented_at=clock.now())
     accounts = db.session.scalar(db.select(db.func.count(User.id)))
+    if not known_passwords:
+        return _("Demo accounts (%(count)d in the database): workers only, with random "
+                 "passwords; no staff or admin.", count=accounts)
     return "\n".join([
         _("Demo accounts (%(count)d in the database). For local use only:", count=accounts),
         _("  staff (%(org)s): %(phone)s / %(password)s", org=DEMO_STAFF[3],

@@ -1,4 +1,5 @@
 """Forms: they parse and validate input; accounts.services does the work."""
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -47,8 +48,39 @@ def _phone_field():
                                      "placeholder": "138 1234 5678"})
 
 
-class RegisterForm(FlaskForm):
+def _code_field():
+    return StringField(_l("Code from the text message"), filters=[_stripped],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                  "maxlength": 6, "pattern": "[0-9]{6}", "placeholder": "123456"})
+
+
+class CodeRequired:
+    """The SMS code is needed to finish, not to ask for one (the "send code" button)."""
+
+    def __call__(self, form, field):
+        if not (field.data or "").isdigit() or len(field.data) != 6:
+            raise ValidationError(_l("Enter the six-digit code from the text message."))
+
+
+class PhoneProofForm(FlaskForm):
+    """A form that proves a phone number: its "send code" button asks for a code, its main
+    button finishes with it. `sending()` tells which was pressed."""
+
     phone = _phone_field()
+    code = _code_field()
+
+    def sending(self) -> bool:
+        return self.is_submitted() and "send_code" in request.form
+
+    def validate_for_sending(self) -> bool:
+        """Check only the number (and the CSRF token): what asking for a code needs."""
+        valid = self.phone.validate(self)
+        if self.meta.csrf:
+            valid = self.csrf_token.validate(self) and valid
+        return valid
+
+
+class RegisterForm(PhoneProofForm):
     display_name = StringField(_l("Name"), filters=[_stripped], validators=[DataRequired(), Length(max=50)],
                                description=_l("What staff call you; a nickname is fine."),
                                render_kw={"autocomplete": "nickname"})
@@ -58,12 +90,35 @@ class RegisterForm(FlaskForm):
     consent = BooleanField(_l("I have read what Yizhan stores and why, and I agree."),
                            validators=[DataRequired(message=_l("Please agree to the privacy statement."))])
 
+    def validate_code(self, field):
+        CodeRequired()(self, field)
+
+
+class ResetPasswordForm(PhoneProofForm):
+    password = _password(_l("New password"))
+
+    def validate_code(self, field):
+        CodeRequired()(self, field)
+
+
+class CodeLoginForm(PhoneProofForm):
+    remember = BooleanField(_l("Keep me signed in for 30 days"), default=False)
+
+    def validate_code(self, field):
+        CodeRequired()(self, field)
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+    new_password = _password(_l("New password"))
+
 
 class LoginForm(FlaskForm):
     phone = _phone_field()
     password = PasswordField(_l("Password"), validators=[InputRequired()],
                              render_kw={"autocomplete": "current-password"})
-    remember = BooleanField(_l("Keep me signed in for 30 days"), default=True)
+    remember = BooleanField(_l("Keep me signed in for 30 days"), default=False)
 
 
 class ProfileForm(FlaskForm):

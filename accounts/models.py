@@ -1,15 +1,22 @@
-"""Organisations (union branches), users, and the audit log of privacy-sensitive actions."""
-from datetime import datetime, timezone
+"""Organisations (union branches), users, one-time SMS codes, and the audit log of
+privacy-sensitive actions."""
+import secrets
+from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import clock
+from clock import UTCDateTime
 from extensions import db
 
+# Other packages' models still import this name; it is the one clock, not a copy of it.
+utcnow = clock.now
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+
+def new_session_version() -> str:
+    return secrets.token_urlsafe(12)
 
 
 class Organisation(db.Model):
@@ -24,7 +31,7 @@ class Organisation(db.Model):
     # The GB/T 2260 county code (regions.divisions) that scoping compares; NULL until
     # matched, and then on the admin's review list (regions.review).
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # regions.sync matches the code from these names when they change without a new code.
     region_names = ("city", "district", "region_code")
 
@@ -62,11 +69,17 @@ class User(UserMixin, db.Model):
     # The county code of home_district; staff see the workers whose code is their branch's.
     home_region_code: Mapped[str | None] = mapped_column(String(6))
     language: Mapped[str] = mapped_column(String(10), default="zh_Hans")
-    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Flask-Login's "alternative id": sessions and remember cookies carry it, and a new one
+    # (logout, password change or reset, "log out everywhere") makes every old cookie fail.
+    session_version: Mapped[str] = mapped_column(String(32), default=new_session_version)
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:
@@ -92,7 +105,28 @@ class AuditEvent(db.Model):
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     action: Mapped[str] = mapped_column(String(30))
     detail: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])
+
+
+class SmsCode(db.Model):
+    """A six-digit code sent to prove a phone number (accounts.otp). Only an HMAC of the
+    number and of the code is stored, and rows older than a day serve only the daily limit."""
+
+    __tablename__ = "sms_code"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('signup', 'reset', 'login')", name="purpose_known"),
+        Index("ix_sms_code_phone_digest_created_at", "phone_digest", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_digest: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(10))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+

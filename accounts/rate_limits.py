@@ -1,21 +1,31 @@
-"""Rate-limit keys and limits, read from config so deployments and tests can tune them."""
-from flask import current_app, request
-from flask_login import current_user
-from flask_limiter.util import get_remote_address
+"""Rate limits: keys and limits read from config, so deployments and tests can tune them.
+Counts live in the limiter's storage (Redis in production), shared by every worker.
 
-from accounts.phones import normalise_mainland_mobile
+Logins slow down rather than lock out (accounts.views.login calls `login_wait` before checking
+a password and `login_failed` after a wrong one):
+- per (number, address): after RATELIMIT_LOGIN_PER_PAIR failures that address is refused for
+  that number until the window ends; a guesser at one address stops there;
+- per number, from anywhere: each failure beyond the first few makes the number wait a little
+  longer (1 s, 2 s, 4 s ... at most LOGIN_MAX_DELAY_SECONDS), so guesses spread over many
+  addresses crawl, while the owner with the right password from a new address waits seconds.
+The number is read from the parsed form, so form and JSON logins share one key.
+
+Signed-in writes count per user (extensions.limiter's key), under a per-address ceiling
+(RATELIMIT_WRITES_PER_ADDRESS) high enough for a station's shared Wi-Fi.
+"""
+import math
+import time
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from limits import RateLimitItemPerSecond, parse
+
 from extensions import limiter
 
 
 def _configured(name: str):
     return lambda: current_app.config[name]
-
-
-def submitted_phone() -> str:
-    """The login form's phone number, normalised, so '138 1234 1234' and '+8613812341234'
-    share one budget; guessing passwords for one account from many addresses is capped."""
-    raw = request.form.get("phone", "")
-    return "phone:" + (normalise_mainland_mobile(raw) or raw.strip()[:32])
 
 
 def user_or_address() -> str:
@@ -24,14 +34,83 @@ def user_or_address() -> str:
     return get_remote_address()
 
 
-def _login_failed(response) -> bool:
-    # Successful logins (a 303 redirect) do not use up the phone's budget.
+def _pair_limit():
+    return parse(current_app.config["RATELIMIT_LOGIN_PER_PAIR"])
+
+
+def _number_window():
+    return parse(current_app.config["RATELIMIT_LOGIN_PER_PHONE"])
+
+
+def _wait_item(seconds: int):
+    return RateLimitItemPerSecond(1, seconds)
+
+
+def login_wait(phone: str) -> int:
+    """Seconds this number must wait before a password is checked from this address (0: go)."""
+    strategy, address = limiter.limiter, get_remote_address()
+    pair = _pair_limit()
+    waits = []
+    if not strategy.test(pair, "login-pair", f"phone:{phone}", address):
+        waits.append(strategy.get_window_stats(pair, "login-pair", f"phone:{phone}", address).reset_time)
+    delay = current_app.config["LOGIN_MAX_DELAY_SECONDS"]
+    for seconds in _delays(delay):
+        item = _wait_item(seconds)
+        if not strategy.test(item, "login-wait", f"phone:{phone}"):
+            waits.append(strategy.get_window_stats(item, "login-wait", f"phone:{phone}").reset_time)
+    if not waits:
+        return 0
+    return max(1, math.ceil(max(waits) - time.time()))
+
+
+def _delays(cap: int) -> list[int]:
+    delays, seconds = [], 1
+    while seconds < cap:
+        delays.append(seconds)
+        seconds *= 2
+    return delays + [cap]
+
+
+def login_failed(phone: str) -> None:
+    """Count a wrong password for this number (and this address), and make the number wait."""
+    strategy, address = limiter.limiter, get_remote_address()
+    strategy.hit(_pair_limit(), "login-pair", f"phone:{phone}", address)
+    window = _number_window()
+    strategy.hit(window, f"phone:{phone}")
+    failures = window.amount - strategy.get_window_stats(window, f"phone:{phone}").remaining
+    free = current_app.config["LOGIN_FAILURES_BEFORE_DELAY"]
+    if failures >= free:
+        cap = current_app.config["LOGIN_MAX_DELAY_SECONDS"]
+        strategy.hit(_wait_item(min(2 ** (failures - free), cap)), "login-wait", f"phone:{phone}")
+
+
+def login_succeeded(phone: str) -> None:
+    """The owner is in: the number's delay and count start again (the guesser's pair stays)."""
+    strategy = limiter.limiter
+    strategy.clear(_number_window(), f"phone:{phone}")
+    for seconds in _delays(current_app.config["LOGIN_MAX_DELAY_SECONDS"]):
+        strategy.clear(_wait_item(seconds), "login-wait", f"phone:{phone}")
+
+
+def _login_failed_response(response) -> bool:
     return response.status_code != 303
 
 
-login_per_address = limiter.limit(_configured("RATELIMIT_LOGIN_PER_IP"), methods=["POST"])
-login_per_phone = limiter.limit(_configured("RATELIMIT_LOGIN_PER_PHONE"), methods=["POST"],
-                                key_func=submitted_phone, deduct_when=_login_failed)
-registration = limiter.limit(_configured("RATELIMIT_REGISTER_PER_IP"), methods=["POST"])
+def _sending_code() -> bool:
+    return "send_code" in request.form
+
+
+def _not_sending_code() -> bool:
+    return not _sending_code()
+
+
+# Addresses trying many numbers; only failures count, so a station's Wi-Fi is not shut out.
+login_per_address = limiter.limit(_configured("RATELIMIT_LOGIN_PER_IP"), methods=["POST"],
+                                  deduct_when=_login_failed_response)
+registration = limiter.limit(_configured("RATELIMIT_REGISTER_PER_IP"), methods=["POST"],
+                             exempt_when=_sending_code)
+# Text messages cost money and annoy the recipient: each address may ask for a few.
+sms_per_address = limiter.limit(_configured("RATELIMIT_SMS_PER_IP"), methods=["POST"],
+                                exempt_when=_not_sending_code)
 writes = limiter.limit(_configured("RATELIMIT_WRITES_PER_USER"), methods=["POST"],
                        key_func=user_or_address)

@@ -1,7 +1,7 @@
 """What accounts do: register, authenticate, edit, export, delete, reveal a phone, manage
 staff. Plain functions that tests call without a request; views only parse and choose."""
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 
 from flask import current_app
@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accounts.models import AuditEvent, Organisation, User
+from accounts import otp, personal_data
+from accounts.models import AuditEvent, Organisation, User, new_session_version
 from accounts.phones import masked
 from accounts.vocabulary import ROLES
 from extensions import db
@@ -31,10 +32,6 @@ def _dummy_hash(method: str) -> str:
 
 class AccountError(ValueError):
     """A rule about accounts was broken; the message is for the person who broke it."""
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def hash_password(password: str) -> str:
@@ -64,7 +61,7 @@ def register_worker(phone: str, display_name: str, password: str, *, platform: s
                 home_region_code=home_region_code or None,
                 language=language, consent_at=consented_at)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -84,11 +81,44 @@ def update_profile(user: User, *, display_name: str, platform: str, home_distric
     user.home_district = (home_district or "").strip()
     user.home_region_code = home_region_code or None
     user.language = language
-    db.session.commit()
+    db.session.flush()
 
 
-def exported_data(user: User) -> dict:
-    """Everything we hold about a person, for the JSON download."""
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie issued to `user` so far stops working."""
+    user.session_version = new_session_version()
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; ends every other session."""
+    if not check_password_hash(user.password_hash or _dummy_hash(password_method()), current):
+        raise AccountError(_("That password is not right."))
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+
+
+def reset_password(phone: str, code: str, new: str, *, now: datetime) -> User:
+    """Set a new password for the account behind `phone`, proven by a fresh SMS code; ends
+    every session. The same error whether the code is wrong or the number has no account."""
+    proven = otp.verify(phone, "reset", code, now=now)
+    user = user_by_phone(phone) if proven else None
+    if user is None:
+        raise AccountError(_("That code is not right or has expired. Ask for a new one."))
+    user.password_hash = hash_password(new)
+    end_sessions(user)
+    return user
+
+
+def log_in_with_code(phone: str, code: str, *, now: datetime) -> User | None:
+    """The account behind `phone` when `code` proves the number, else None."""
+    if not otp.verify(phone, "login", code, now=now):
+        return None
+    return user_by_phone(phone)
+
+
+def account_data(user: User) -> dict:
+    """The account part of a person's export: the row and staff actions that touched it."""
     reveals = db.session.scalars(
         db.select(AuditEvent).where(AuditEvent.subject_id == user.id).order_by(AuditEvent.id))
     return {
@@ -102,6 +132,7 @@ def exported_data(user: User) -> dict:
             "home_district": user.home_district,
             "home_region_code": user.home_region_code,
             "language": user.language,
+            # The moment the person agreed to the privacy statement shown at sign-up.
             "consent_at": _iso(user.consent_at),
             "created_at": _iso(user.created_at),
         },
@@ -118,9 +149,19 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def delete_account(user: User) -> None:
-    """Anonymise the account: nothing identifying stays, the row stays as a tombstone so
-    counts that reference it (check-ins, registrations) still add up."""
+def exported_data(user: User) -> dict:
+    """Everything we hold about a person, for the JSON download and its page: the account,
+    then every part a domain registered (accounts.personal_data)."""
+    return {**account_data(user), **personal_data.export_all(user)}
+
+
+def delete_account(user: User, *, now: datetime) -> None:
+    """Erase the person (the caller's transaction makes it all or nothing): every domain
+    erases its part first (accounts.personal_data), then the account row becomes a tombstone
+    with no name and no number, so counts that reference it still add up."""
+    personal_data.erase_all(user, now)
+    if user.phone:
+        otp.forget_number(user.phone)
     user.phone = None
     user.display_name = ""
     user.password_hash = None
@@ -128,17 +169,20 @@ def delete_account(user: User) -> None:
     user.home_district = ""
     user.home_region_code = None
     user.consent_at = None
-    user.deleted_at = now()
+    user.language = "zh_Hans"
+    user.deleted_at = now
+    user.session_version = new_session_version()
     # Audit rows stay (they record what staff did) but lose the masked number.
     db.session.execute(update(AuditEvent).where(AuditEvent.subject_id == user.id).values(detail=""))
-    db.session.commit()
+    db.session.add(AuditEvent(actor_id=user.id, subject_id=user.id, action="delete_account"))
+    db.session.flush()
 
 
 def reveal_phone(staff: User, person: User) -> str:
     """The person's full number, with an audit row saying who saw it and when."""
     db.session.add(AuditEvent(actor_id=staff.id, subject_id=person.id, action="reveal_phone",
                               detail=masked(person.phone)))
-    db.session.commit()
+    db.session.flush()
     return person.phone or ""
 
 
@@ -193,7 +237,7 @@ def create_account(phone: str, display_name: str, password: str, role: str,
     db.session.flush()
     db.session.add(AuditEvent(actor_id=actor.id if actor else None, subject_id=user.id,
                               action="create_account", detail=role))
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -208,7 +252,7 @@ def set_role(user: User, role: str, organisation: Organisation | None = None, *,
     db.session.add(AuditEvent(actor_id=actor.id if actor else None, subject_id=user.id,
                               action="set_role",
                               detail=f"{role} {change.organisation.name if change.organisation else ''}".strip()))
-    db.session.commit()
+    db.session.flush()
 
 
 def staff_accounts() -> list[User]:

@@ -13,6 +13,7 @@ from accounts.policy import requires
 from accounts.vocabulary import PLATFORM_LABELS, ROLE_LABELS
 from extensions import db
 from pages import render_page_or_fragment
+from transactions import transaction
 
 blueprint = Blueprint("accounts_staff", __name__, url_prefix="/staff", template_folder="templates")
 
@@ -48,7 +49,8 @@ def reveal_phone(user_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _person_page(person, revealed=None, status=422)
-    number = services.reveal_phone(current_user, person)
+    with transaction():
+        number = services.reveal_phone(current_user, person)
     return _person_page(person, revealed=number)
 
 
@@ -79,9 +81,10 @@ def set_role(user_id: int):
         try:
             if person.id == current_user.id:
                 raise services.AccountError(_("You cannot change your own role."))
-            organisation = db.session.get(Organisation, form.organisation_id.data) \
-                if form.organisation_id.data else None
-            services.set_role(person, form.role.data, organisation, actor=current_user)
+            with transaction():
+                organisation = db.session.get(Organisation, form.organisation_id.data) \
+                    if form.organisation_id.data else None
+                services.set_role(person, form.role.data, organisation, actor=current_user)
         except services.AccountError as error:
             form.role.errors.append(str(error))
         else:
@@ -120,8 +123,10 @@ def create_account():
         organisation = db.session.get(Organisation, form.organisation_id.data) \
             if form.organisation_id.data else None
         try:
-            services.create_account(form.phone.data, form.display_name.data, form.password.data,
-                                    form.role.data, organisation, actor=current_user)
+            with transaction():
+                services.create_account(form.phone.data, form.display_name.data,
+                                        form.password.data, form.role.data, organisation,
+                                        actor=current_user)
         except services.AccountError as error:
             form.phone.errors.append(str(error))
         else:

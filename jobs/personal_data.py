@@ -36,3 +36,14 @@ def erase(user_id: int) -> None:
     db.session.execute(update(WageCase).where(WageCase.id.in_(case_ids)).values(worker_note="")
                        .execution_options(synchronize_session=False))
     db.session.flush()
+
+
+def register_personal_data() -> None:
+    """Join the account's export and deletion (accounts.personal_data)."""
+    from flask_babel import lazy_gettext as _l
+
+    from accounts import personal_data
+
+    personal_data.register("jobs", title=_l("Job applications and job-seeker profile"),
+                           export=lambda user: exported(user.id),
+                           erase=lambda user, now: erase(user.id), order=50)

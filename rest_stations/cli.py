@@ -65,3 +65,23 @@ def seed_demo_stations() -> str:
                 station.last_verified_on = today - timedelta(days=days)
     return _("Demo stations: %(created)d created, %(updated)d updated.",
              created=result.created, updated=result.updated)
+
+
+def assign_demo_stations() -> str:
+    """Give each demo city's unowned stations to the demo organisation of that city (run after
+    the demo accounts exist); accounts knows organisations, not stations."""
+    from accounts.models import Organisation
+    from extensions import db
+    from rest_stations.models import Station
+    from transactions import transaction
+
+    assigned = 0
+    with transaction():
+        for organisation in db.session.scalars(db.select(Organisation).order_by(Organisation.id)):
+            if not organisation.city:
+                continue
+            assigned += db.session.execute(
+                db.update(Station).where(Station.city == organisation.city,
+                                         Station.organisation_id.is_(None))
+                .values(organisation_id=organisation.id)).rowcount
+    return _("Demo stations given to their city's union branch: %(count)d.", count=assigned)

@@ -12,7 +12,7 @@ import redis
 
 from accounts.models import User
 from extensions import db, limiter
-from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, post
+from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, post, sign_up
 
 REDIS_URL = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/15")
 WRONG = "not the password"
@@ -57,9 +57,10 @@ def test_registration_is_limited_per_address(app):
     app.config["RATELIMIT_REGISTER_PER_IP"] = "2 per hour"
     try:
         # A new browser each time (a registered one is signed in and sent to its profile).
-        statuses = [post(app.test_client(), "/account/register",
-                         {"phone": f"1381234567{i}", "display_name": "x", "password": "long enough 1",
-                          "consent": "y"}).status_code for i in range(3)]
+        statuses = [sign_up(app.test_client(),
+                            {"phone": f"1381234567{i}", "display_name": "x",
+                             "password": "long enough 1", "consent": "y"}).status_code
+                    for i in range(3)]
     finally:
         app.config["RATELIMIT_REGISTER_PER_IP"] = "10 per hour"
     assert statuses == [303, 303, 429]

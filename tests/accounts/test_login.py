@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from accounts.models import User
 from extensions import db
-from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, log_in, post
+from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, log_in, post, sign_up, sms_code
 
 REGISTRATION = {"phone": "138 1234 5678", "display_name": "老张", "password": "long enough 1",
                 "platform": "meituan", "home_region_code-city": "12",
@@ -11,7 +11,7 @@ REGISTRATION = {"phone": "138 1234 5678", "display_name": "老张", "password": 
 
 
 def test_worker_registers_with_a_mainland_mobile_and_consent_is_recorded(client):
-    response = post(client, "/account/register", REGISTRATION)
+    response = sign_up(client, REGISTRATION)
     assert response.status_code == 303
     user = db.session.scalar(db.select(User))
     assert user.phone == "+8613812345678" and user.role == "worker"
@@ -29,7 +29,8 @@ def test_sign_up_page_says_in_chinese_what_we_store_and_why(client):
 
 
 def test_registration_without_consent_is_refused_with_422(client):
-    response = post(client, "/account/register", {**REGISTRATION, "consent": ""})
+    code = sms_code(client, "/account/register", REGISTRATION["phone"])
+    response = post(client, "/account/register", {**REGISTRATION, "consent": "", "code": code})
     assert response.status_code == 422
     assert db.session.scalar(db.select(User)) is None
 
@@ -45,7 +46,7 @@ def test_short_password_and_foreign_number_are_refused(client):
 
 def test_a_phone_number_registers_once(client, make_user):
     make_user(phone="+8613812345678")
-    response = post(client, "/account/register", REGISTRATION)
+    response = sign_up(client, REGISTRATION)
     assert response.status_code == 422
     assert db.session.scalar(db.select(db.func.count(User.id))) == 1
 

@@ -7,7 +7,7 @@ import pytest
 from accounts.models import AuditEvent, User
 from accounts.phones import masked, normalise_mainland_mobile
 from extensions import db
-from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, log_in, post
+from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, log_in, post, sign_up
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -118,8 +118,8 @@ def test_deleted_accounts_still_count_and_vanish_from_staff_lists(client, distri
 def test_a_deleted_number_can_sign_up_again(client, district):
     log_in(client, district["worker"])
     post(client, "/account/delete", {"password": DEFAULT_PASSWORD})
-    response = post(client, "/account/register", {"phone": "13812341234", "display_name": "回来了",
-                                                  "password": "long enough 1", "consent": "y"})
+    response = sign_up(client, {"phone": "13812341234", "display_name": "回来了",
+                                "password": "long enough 1", "consent": "y"})
     assert response.status_code == 303
 
 
