@@ -8,6 +8,7 @@ code goes out either way, and only a proven number learns more.
 """
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,7 +63,7 @@ def issue(phone: str, purpose: str, *, now: datetime) -> Issued:
                                          SmsCode.created_at > now - timedelta(days=1))
         .order_by(SmsCode.created_at.desc())).all()
     if recent and now - recent[0] < RESEND_AFTER:
-        wait = int((RESEND_AFTER - (now - recent[0])).total_seconds()) + 1
+        wait = max(1, math.ceil((RESEND_AFTER - (now - recent[0])).total_seconds()))
         raise CodeRefused(_("A code was sent a moment ago. You can ask for a new one in "
                             "%(seconds)d seconds.", seconds=wait))
     if len(recent) >= PER_DAY:

@@ -50,6 +50,11 @@ def _signed_in(user, remember: bool, next_url: str | None, message: str | None =
     return _remember_language(redirect(target, code=303), user.language)
 
 
+def _add_error(field, message: str) -> None:
+    # A field that was not validated (only the number is, to send a code) has a tuple.
+    field.errors = [*field.errors, message]
+
+
 def _send_code(form, purpose: str) -> tuple[int, str | None]:
     """Ask for a code for the form's number: (status, the masked number it went to). The
     answer is the same whether or not the number has an account."""
@@ -58,14 +63,14 @@ def _send_code(form, purpose: str) -> tuple[int, str | None]:
         with transaction():
             issued = otp.issue(phone, purpose, now=clock.now())
     except otp.CodeRefused as refused:
-        form.code.errors.append(str(refused))
+        _add_error(form.code, str(refused))
         return 429, None
     try:
         otp.send(phone, issued)
     except sms.SmsError as error:
         log.warning("SMS not sent: %s", error)
-        form.code.errors.append(_("The text message could not be sent just now. Please try "
-                                  "again in a minute."))
+        _add_error(form.code, _("The text message could not be sent just now. Please try "
+                                "again in a minute."))
         return 503, None
     return 200, masked(phone)
 

@@ -1,0 +1,89 @@
+"""Sessions that end: after logout, a password change, a reset or "log out everywhere", the
+old session cookie and the old remember-me cookie both get the login page."""
+import pytest
+
+from tests.accounts.helpers import DEFAULT_PASSWORD, csrf_token, log_in, post, sms_code
+
+
+def _cookies(client) -> dict[str, str]:
+    return {name: client.get_cookie(name).value for name in ("session", "remember_token")
+            if client.get_cookie(name) is not None}
+
+
+def _replay(app, name: str, value: str):
+    """A fresh browser that has only this one stolen cookie."""
+    thief = app.test_client()
+    thief.set_cookie(name, value)
+    return thief.get("/account")
+
+
+def _logout(app, client, user):
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/account")})
+
+
+def _change_password(app, client, user):
+    response = post(client, "/account/password", {"current_password": DEFAULT_PASSWORD,
+                                                  "new_password": "another long one"},
+                    )
+    assert response.status_code == 303
+
+
+def _reset(app, client, user):
+    other = app.test_client()  # the owner, on another phone, forgot the password
+    code = sms_code(other, "/account/reset", user.phone)
+    assert post(other, "/account/reset", {"phone": user.phone, "code": code,
+                                          "password": "another long one"}).status_code == 303
+
+
+def _everywhere(app, client, user):
+    response = post(client, "/account/sessions/end", {"csrf_token": csrf_token(client, "/account")})
+    assert response.status_code == 303
+
+
+EVENTS = {"logout": _logout, "password change": _change_password, "reset": _reset,
+          "log out everywhere": _everywhere}
+
+
+@pytest.mark.parametrize("event", EVENTS)
+def test_old_session_and_remember_cookies_fail_after(app, client, make_user, event):
+    user = make_user()
+    log_in(client, user, remember=True)
+    stolen = _cookies(client)
+    assert set(stolen) == {"session", "remember_token"}
+    # Before the event each cookie alone opens the account.
+    assert _replay(app, "session", stolen["session"]).status_code == 200
+    assert _replay(app, "remember_token", stolen["remember_token"]).status_code == 200
+    EVENTS[event](app, client, user)
+    for name, value in stolen.items():
+        response = _replay(app, name, value)
+        assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+def test_changing_the_password_keeps_this_device_signed_in(client, make_user):
+    log_in(client, make_user())
+    _change_password(None, client, None)
+    assert client.get("/account").status_code == 200
+
+
+def test_password_change_needs_the_current_password(client, make_user):
+    user = make_user()
+    log_in(client, user)
+    response = post(client, "/account/password", {"current_password": "not my password",
+                                                  "new_password": "another long one"})
+    assert response.status_code == 422
+    client.post("/account/logout", data={"csrf_token": csrf_token(client, "/account")})
+    log_in(client, user)  # the old password still works
+
+
+def test_remember_me_is_off_unless_asked_for(app, client, make_user):
+    page = app.test_client().get("/account/login").get_data(as_text=True)
+    box = next(tag for tag in page.split("<input")[1:] if 'name="remember"' in tag)
+    assert "checked" not in box.split(">")[0]
+    response = log_in(client, make_user())
+    assert not any(c.startswith("remember_token=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_profile_offers_log_out_everywhere(client, make_user):
+    log_in(client, make_user())
+    page = client.get("/account").get_data(as_text=True)
+    assert 'action="/account/sessions/end"' in page and 'href="/account/password"' in page
