@@ -3,6 +3,7 @@ Counts live in the limiter's storage (Redis in production), shared by every work
 
 Logins slow down rather than lock out (accounts.views.login calls `login_wait` before checking
 a password and `login_failed` after a wrong one):
+- per address: RATELIMIT_LOGIN_PER_IP failures, whatever the numbers, and the address waits;
 - per (number, address): after RATELIMIT_LOGIN_PER_PAIR failures that address is refused for
   that number until the window ends; a guesser at one address stops there;
 - per number, from anywhere: each failure beyond the first few makes the number wait a little
@@ -38,8 +39,16 @@ def _pair_limit():
     return parse(current_app.config["RATELIMIT_LOGIN_PER_PAIR"])
 
 
+def _address_limit():
+    return parse(current_app.config["RATELIMIT_LOGIN_PER_IP"])
+
+
 def _number_window():
     return parse(current_app.config["RATELIMIT_LOGIN_PER_PHONE"])
+
+
+def _tally(window):
+    return type(window)(10**6, window.multiples, window.namespace)
 
 
 def _wait_item(seconds: int):
@@ -49,10 +58,11 @@ def _wait_item(seconds: int):
 def login_wait(phone: str) -> int:
     """Seconds this number must wait before a password is checked from this address (0: go)."""
     strategy, address = limiter.limiter, get_remote_address()
-    pair = _pair_limit()
     waits = []
-    if not strategy.test(pair, "login-pair", f"phone:{phone}", address):
-        waits.append(strategy.get_window_stats(pair, "login-pair", f"phone:{phone}", address).reset_time)
+    for item, keys in ((_pair_limit(), ("login-pair", f"phone:{phone}", address)),
+                       (_address_limit(), ("login-address", address))):
+        if not strategy.test(item, *keys):
+            waits.append(strategy.get_window_stats(item, *keys).reset_time)
     delay = current_app.config["LOGIN_MAX_DELAY_SECONDS"]
     for seconds in _delays(delay):
         item = _wait_item(seconds)
@@ -75,9 +85,13 @@ def login_failed(phone: str) -> None:
     """Count a wrong password for this number (and this address), and make the number wait."""
     strategy, address = limiter.limiter, get_remote_address()
     strategy.hit(_pair_limit(), "login-pair", f"phone:{phone}", address)
+    strategy.hit(_address_limit(), "login-address", address)
     window = _number_window()
     strategy.hit(window, f"phone:{phone}")
-    failures = window.amount - strategy.get_window_stats(window, f"phone:{phone}").remaining
+    # The same window with room to count past its limit: how long the number waits next.
+    tally = _tally(window)
+    strategy.hit(tally, "login-tally", f"phone:{phone}")
+    failures = tally.amount - strategy.get_window_stats(tally, "login-tally", f"phone:{phone}").remaining
     free = current_app.config["LOGIN_FAILURES_BEFORE_DELAY"]
     if failures >= free:
         cap = current_app.config["LOGIN_MAX_DELAY_SECONDS"]
@@ -88,6 +102,7 @@ def login_succeeded(phone: str) -> None:
     """The owner is in: the number's delay and count start again (the guesser's pair stays)."""
     strategy = limiter.limiter
     strategy.clear(_number_window(), f"phone:{phone}")
+    strategy.clear(_tally(_number_window()), "login-tally", f"phone:{phone}")
     for seconds in _delays(current_app.config["LOGIN_MAX_DELAY_SECONDS"]):
         strategy.clear(_wait_item(seconds), "login-wait", f"phone:{phone}")
 
@@ -104,7 +119,9 @@ def _not_sending_code() -> bool:
     return not _sending_code()
 
 
-# Addresses trying many numbers; only failures count, so a station's Wi-Fi is not shut out.
+# The password login counts its own failures (login_wait/login_failed above), including the
+# address's; it is exempt from the limiter's decorators so that its Retry-After is its own.
+# Code login and reset: addresses trying many numbers; only failures count.
 login_per_address = limiter.limit(_configured("RATELIMIT_LOGIN_PER_IP"), methods=["POST"],
                                   deduct_when=_login_failed_response)
 registration = limiter.limit(_configured("RATELIMIT_REGISTER_PER_IP"), methods=["POST"],
@@ -114,3 +131,4 @@ sms_per_address = limiter.limit(_configured("RATELIMIT_SMS_PER_IP"), methods=["P
                                 exempt_when=_not_sending_code)
 writes = limiter.limit(_configured("RATELIMIT_WRITES_PER_USER"), methods=["POST"],
                        key_func=user_or_address)
+exempt = limiter.exempt

@@ -132,7 +132,7 @@ def register():
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@rate_limits.login_per_address
+@rate_limits.exempt
 @public
 def login():
     next_url = _next_url()

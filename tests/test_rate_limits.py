@@ -126,3 +126,86 @@ def test_redis_counts_survive_a_new_process_limiter(app, client, redis_limits):
         failed_login(client, "13812345678")
     limiter.init_app(app)  # a new connection, as another process would have
     assert failed_login(client, "13812345678").status_code == 429
+
+
+def _strategy_clear_waits(phone: str, app) -> None:
+    """What the passing of the short delay does: the number's wait windows end. (The delay
+    is counted by the limiter's own clock, so the test ends it instead of sleeping.)"""
+    from accounts import rate_limits
+    from limits import RateLimitItemPerSecond
+
+    for seconds in rate_limits._delays(app.config["LOGIN_MAX_DELAY_SECONDS"]):
+        limiter.limiter.clear(RateLimitItemPerSecond(1, seconds), "login-wait", f"phone:{phone}")
+
+
+def test_the_owner_gets_in_from_a_new_address_after_a_short_delay(app, client, make_user):
+    user = make_user(phone="+8613812345678")
+    for attempt in range(5):
+        assert failed_login(client, "13812345678", "10.6.6.6").status_code == 422
+    owner = app.test_client()
+
+    def owner_logs_in():
+        return owner.post("/account/login", data={"phone": "13812345678",
+                                                  "password": DEFAULT_PASSWORD,
+                                                  "csrf_token": csrf_token(owner)},
+                          environ_base={"REMOTE_ADDR": "10.1.2.3"})
+
+    waiting = owner_logs_in()
+    assert waiting.status_code == 429 and 0 < int(waiting.headers["Retry-After"]) <= 60
+    _strategy_clear_waits(user.phone, app)
+    assert owner_logs_in().status_code == 303
+    # The guesser's own address stays refused for this number.
+    assert failed_login(client, "13812345678", "10.6.6.6").status_code == 429
+
+
+def test_the_delay_grows_with_each_failure_and_stays_short(app, client, make_user):
+    make_user(phone="+8613812345678")
+    waits = []
+    for attempt in range(9):
+        response = failed_login(client, "13812345678", f"10.0.1.{attempt}")
+        if response.status_code == 429:
+            waits.append(int(response.headers["Retry-After"]))
+            _strategy_clear_waits("+8613812345678", app)
+            response = failed_login(client, "13812345678", f"10.0.1.{attempt}")
+        assert response.status_code == 422
+    assert waits == sorted(waits) and waits[-1] > waits[0] and max(waits) <= 60
+
+
+def test_json_logins_count_under_the_same_number(client, make_user):
+    make_user(phone="+8613812345678")
+    for attempt in range(5):
+        token = csrf_token(client)
+        response = client.post("/account/login", json={"phone": "13812345678", "password": WRONG},
+                               headers={"X-CSRFToken": token},
+                               environ_base={"REMOTE_ADDR": f"10.0.2.{attempt}"})
+        assert response.status_code == 422
+    # A form login for the same number, from yet another address, is now made to wait.
+    assert failed_login(client, "+86 138 1234 5678", "10.9.9.8").status_code == 429
+
+
+def test_two_hundred_workers_on_one_wifi_each_get_their_own_write_budget(app, make_user):
+    """Signed-in writes count per user: 200 workers behind one address, 2 writes each."""
+    from tests.accounts.helpers import log_in
+
+    statuses = set()
+    for number in range(200):
+        browser = app.test_client()
+        browser.environ_base["REMOTE_ADDR"] = "10.200.0.1"
+        log_in(browser, make_user())
+        token = csrf_token(browser, "/account")
+        for _ in range(2):
+            statuses.add(browser.post("/language", data={"lang": "en", "next": "/",
+                                                         "csrf_token": token}).status_code)
+    assert statuses == {303}
+
+
+def test_one_signed_in_user_is_limited_whatever_the_address(app, make_user):
+    from tests.accounts.helpers import log_in
+
+    browser = app.test_client()
+    log_in(browser, make_user())
+    token = csrf_token(browser, "/account")
+    statuses = [browser.post("/language", data={"lang": "en", "next": "/", "csrf_token": token},
+                             environ_base={"REMOTE_ADDR": f"10.3.{n // 250}.{n % 250}"}).status_code
+                for n in range(61)]
+    assert statuses[:60] == [303] * 60 and statuses[60] == 429
