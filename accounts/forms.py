@@ -23,6 +23,10 @@ class MainlandMobile(StringField):
             raise ValidationError(_l("Enter a mainland mobile number, e.g. 138 1234 5678."))
         self.data = normalised
 
+    def _value(self):
+        # Shown back as typed ("137 0000 8421"), not as stored ("+8613700008421").
+        return self.raw_data[0] if self.raw_data else super()._value()
+
 
 def _stripped(value):
     """Surrounding spaces go; an empty optional field is '' (never None)."""
