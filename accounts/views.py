@@ -229,7 +229,7 @@ def end_sessions():
         services.end_sessions(current_user._get_current_object())
     logout_user()
     flash(_("You have been logged out on every device."))
-    return _see_other("accounts.login")
+    return _see_other("stations.index")
 
 
 @blueprint.route("/password", methods=["GET", "POST"])
