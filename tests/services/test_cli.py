@@ -8,7 +8,7 @@ from accounts import services as accounts
 from accounts.cli import seed_demo_accounts
 from accounts.models import User
 from extensions import db
-from rest_stations.cli import seed_demo_stations
+from rest_stations.cli import assign_demo_stations, seed_demo_stations
 from services import operations
 from services.cli import seed_demo_events
 from services.models import CATEGORIES, Registration, ServiceEvent, ServiceSeries
@@ -19,9 +19,11 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def demo_people(in_request):
-    """What `flask seed-demo` loads before the events: the demo stations and accounts."""
+    """What `flask seed-demo` loads before the events: the demo stations and accounts, and
+    each city's stations given to its union branch."""
     seed_demo_stations()
     seed_demo_accounts()
+    assign_demo_stations()
 
 
 def _periods() -> tuple[list[ServiceEvent], list[ServiceEvent]]:
