@@ -94,6 +94,7 @@ def account_security_settings(env) -> dict:
         "RATELIMIT_LOGIN_PER_PHONE": "5 per 15 minutes",
         "RATELIMIT_LOGIN_PER_PAIR": "5 per 15 minutes",
         "LOGIN_FAILURES_BEFORE_DELAY": 5,
+        "LOGIN_FIRST_DELAY_SECONDS": 1,
         "LOGIN_MAX_DELAY_SECONDS": 60,
         # Asking for SMS codes, per address (each number also has its own limits: accounts.otp).
         "RATELIMIT_SMS_PER_IP": "20 per hour",

@@ -124,7 +124,7 @@ class SmsCode(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     phone_digest: Mapped[str] = mapped_column(String(64))
     purpose: Mapped[str] = mapped_column(String(10))
-    code_hash: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(100))  # "salt$hmac"
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

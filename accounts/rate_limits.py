@@ -74,7 +74,8 @@ def login_wait(phone: str) -> int:
 
 
 def _delays(cap: int) -> list[int]:
-    delays, seconds = [], 1
+    """Every wait a number can be given: the first delay, doubled up to the cap."""
+    delays, seconds = [], current_app.config["LOGIN_FIRST_DELAY_SECONDS"]
     while seconds < cap:
         delays.append(seconds)
         seconds *= 2
@@ -95,7 +96,9 @@ def login_failed(phone: str) -> None:
     free = current_app.config["LOGIN_FAILURES_BEFORE_DELAY"]
     if failures >= free:
         cap = current_app.config["LOGIN_MAX_DELAY_SECONDS"]
-        strategy.hit(_wait_item(min(2 ** (failures - free), cap)), "login-wait", f"phone:{phone}")
+        first = current_app.config["LOGIN_FIRST_DELAY_SECONDS"]
+        strategy.hit(_wait_item(min(first * 2 ** (failures - free), cap)), "login-wait",
+                     f"phone:{phone}")
 
 
 def login_succeeded(phone: str) -> None:

@@ -138,7 +138,16 @@ def _strategy_clear_waits(phone: str, app) -> None:
         limiter.limiter.clear(RateLimitItemPerSecond(1, seconds), "login-wait", f"phone:{phone}")
 
 
-def test_the_owner_gets_in_from_a_new_address_after_a_short_delay(app, client, make_user):
+@pytest.fixture
+def slow_first_delay(app):
+    """A first delay long enough that a slow test run cannot outlast it by accident."""
+    app.config["LOGIN_FIRST_DELAY_SECONDS"] = 20
+    yield
+    app.config["LOGIN_FIRST_DELAY_SECONDS"] = 1
+
+
+def test_the_owner_gets_in_from_a_new_address_after_a_short_delay(app, client, make_user,
+                                                                   slow_first_delay):
     user = make_user(phone="+8613812345678")
     for attempt in range(5):
         assert failed_login(client, "13812345678", "10.6.6.6").status_code == 422
@@ -158,7 +167,8 @@ def test_the_owner_gets_in_from_a_new_address_after_a_short_delay(app, client, m
     assert failed_login(client, "13812345678", "10.6.6.6").status_code == 429
 
 
-def test_the_delay_grows_with_each_failure_and_stays_short(app, client, make_user):
+def test_the_delay_grows_with_each_failure_and_stays_short(app, client, make_user,
+                                                           slow_first_delay):
     make_user(phone="+8613812345678")
     waits = []
     for attempt in range(9):
@@ -169,6 +179,7 @@ def test_the_delay_grows_with_each_failure_and_stays_short(app, client, make_use
             response = failed_login(client, "13812345678", f"10.0.1.{attempt}")
         assert response.status_code == 422
     assert waits == sorted(waits) and waits[-1] > waits[0] and max(waits) <= 60
+    assert waits[0] >= 19  # 20, 40, 60, 60: doubled, capped at LOGIN_MAX_DELAY_SECONDS
 
 
 def test_json_logins_count_under_the_same_number(client, make_user):
