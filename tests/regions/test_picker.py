@@ -45,7 +45,9 @@ def test_a_district_from_another_city_is_refused(client):
 
 
 def test_sign_up_stores_the_code_and_its_name(client):
-    response = post(client, "/account/register", {
+    from tests.accounts.helpers import sign_up
+
+    response = sign_up(client, {
         "phone": "138 1234 5678", "display_name": "老张", "password": "long enough 1",
         "home_region_code-city": "3713", "home_region_code": "371312", "consent": "y"})
     assert response.status_code == 303
