@@ -56,12 +56,15 @@ def export_feedback(user) -> list[dict]:
 def give_up_future_places(user, now: datetime) -> None:
     """Cancel the person's registrations for events not yet started, through the normal
     operation, so each freed place is offered to the next in line."""
-    future = db.session.execute(
-        select(Registration.id, Registration.state).join(ServiceEvent)
+    future = db.session.scalars(
+        select(Registration.id).join(ServiceEvent)
         .where(Registration.worker_id == user.id, Registration.state.in_(tuple(_GIVE_UP)),
                ServiceEvent.starts_at > now).order_by(Registration.id)).all()
-    for registration_id, state in future:
-        operations.act(registration_id, _GIVE_UP[state], user, now=now)
+    for registration_id in future:
+        # Giving up one session of a term gives up the term's later ones too: read again.
+        state = db.session.scalar(select(Registration.state).where(Registration.id == registration_id))
+        if state in _GIVE_UP:
+            operations.act(registration_id, _GIVE_UP[state], user, now=now)
 
 
 def erase(user, now: datetime) -> None:

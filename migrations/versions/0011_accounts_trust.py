@@ -5,7 +5,7 @@ session and remember-me cookie issued before it. sms_code keeps an HMAC of the p
 and of the code, never either in clear.
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0008
 Create Date: 2026-12-03 10:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0011'
-down_revision = '0012'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
