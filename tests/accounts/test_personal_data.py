@@ -13,7 +13,7 @@ from checkins.models import CheckIn, StationReport
 from extensions import db
 from notifications.inbox import notify
 from services.models import Registration, ServiceEvent
-from services.operations import places_held_count
+from tests.services.conftest import places_held_count
 from tests.accounts.helpers import DEFAULT_PASSWORD, log_in, post
 from wishes.models import Wish, WishEvent
 
