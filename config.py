@@ -37,6 +37,11 @@ def settings_for(name: str | None = None) -> dict:
         "MAP_TILES_ATTRIBUTION": env.get(
             "MAP_TILES_ATTRIBUTION",
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'),
+        # Riders come on e-bikes: the finder shows riding time at this speed.
+        "RIDING_SPEED_KMH": float(env.get("RIDING_SPEED_KMH", "15")),
+        # A tap check-in counts toward free seats only with a browser location this near
+        # the station (a poster scan always counts); docs/checkins.md.
+        "CHECK_IN_PRESENCE_RADIUS_M": float(env.get("CHECK_IN_PRESENCE_RADIUS_M", "300")),
         "NEAREST_DEFAULT_LIMIT": 5,
         "NEAREST_MAX_LIMIT": 50,
         "BBOX_MAX_FEATURES": 500,

@@ -1,13 +1,15 @@
 """Demo check-ins and reports, so the staff usage view has something to show."""
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask_babel import gettext as _
 
+import clock
 from accounts.models import User
 from checkins.models import CheckIn, StationReport
 from extensions import db
 from rest_stations.models import Station
+from transactions import transaction
 
 DEMO_DAYS = 28
 DEMO_STATIONS = 12
@@ -25,7 +27,7 @@ def seed_demo_check_ins() -> str:
     if not workers or not stations:
         return _("Demo check-ins: no workers or stations yet.")
     rng = random.Random(5)  # the same demo data on every machine
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    now = clock.now().replace(second=0, microsecond=0)
     rows = []
     for days_ago in range(DEMO_DAYS, 0, -1):
         for station in stations:
@@ -37,14 +39,17 @@ def seed_demo_check_ins() -> str:
                 stay = timedelta(minutes=rng.randint(5, 70))
                 expires = start + timedelta(minutes=90)
                 ended = expires if rng.random() < 0.1 else start + stay
+                source = rng.choice(("tap", "tap", "poster"))
+                # About one tap in eight came without a location near the station.
+                remote = source == "tap" and rng.random() < 0.12
                 rows.append(CheckIn(user_id=rng.choice(workers), station_id=station.id,
-                                    source=rng.choice(("tap", "tap", "poster")),
-                                    checked_in_at=start, expires_at=expires, checked_out_at=ended))
-    db.session.add_all(rows)
-    for station, kind, note in ((stations[0], "water_empty", ""),
-                                (stations[1 % len(stations)], "charger_broken", "二号插座不通电"),
-                                (stations[2 % len(stations)], "closed_when_open", "")):
-        db.session.add(StationReport(station_id=station.id, user_id=workers[0], kind=kind,
-                                     note=note, created_at=now - timedelta(hours=3)))
-    db.session.commit()
+                                    source=source, remote=remote, checked_in_at=start,
+                                    expires_at=expires, checked_out_at=ended))
+    with transaction():
+        db.session.add_all(rows)
+        for station, kind, note in ((stations[0], "water_empty", ""),
+                                    (stations[1 % len(stations)], "charger_broken", "二号插座不通电"),
+                                    (stations[2 % len(stations)], "closed_when_open", "")):
+            db.session.add(StationReport(station_id=station.id, user_id=workers[0], kind=kind,
+                                         note=note, created_at=now - timedelta(hours=3)))
     return _("Demo check-ins: %(count)d past check-ins and 3 open reports.", count=len(rows))

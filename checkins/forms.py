@@ -1,4 +1,6 @@
 """Forms of the check-in pages: they parse input; checkins.rules does the work."""
+import math
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
@@ -38,10 +40,33 @@ def _other_needs_note(form, field):
         raise ValidationError(_l("Write what is wrong in the note."))
 
 
+def _coordinate(limit: float):
+    def check(form, field):
+        if not field.data:
+            return
+        try:
+            value = float(field.data)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and -limit <= value <= limit):  # refuses nan and inf too
+            raise ValidationError(_l("We could not read your location. Try again, or "
+                                     "scan the station's poster."))
+    return check
+
+
 class CheckInForm(FlaskForm):
-    """One button; the poster token comes along when the check-in started at a QR poster."""
+    """One button; the poster token comes along when the check-in started at a QR poster,
+    and the browser's location (filled in by static/js/checkins.js) when the rider allows it."""
 
     poster = HiddenField()
+    lat = HiddenField(validators=[_coordinate(90)])
+    lon = HiddenField(validators=[_coordinate(180)])
+
+    def position(self) -> tuple[float, float] | None:
+        """Where the browser said it was, or None when it did not say."""
+        if not (self.lat.data and self.lon.data):
+            return None
+        return float(self.lat.data), float(self.lon.data)
 
 
 class CheckOutForm(FlaskForm):

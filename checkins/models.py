@@ -1,9 +1,10 @@
 """Check-ins, station reports and the version of each station's QR poster."""
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import clock
 from accounts.models import User
 from extensions import db
 from rest_stations.models import Station
@@ -16,10 +17,6 @@ FINE_KINDS = frozenset({"all_good", "details_correct"})
 NOTE_MAX_LENGTH = 280
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def _quoted(values) -> str:
     return ", ".join(f"'{value}'" for value in values)
 
@@ -27,7 +24,11 @@ def _quoted(values) -> str:
 class CheckIn(db.Model):
     """A worker at a station from checked_in_at until checked_out_at, or until expires_at if
     they never check out. "Open" means checked_out_at IS NULL; an open check-in past its
-    expires_at no longer counts, and is closed at expires_at the next time the worker acts."""
+    expires_at no longer counts, and is closed at expires_at the next time the worker acts.
+
+    A "remote" check-in came with neither the station's poster code nor a browser location
+    near the station: it is kept (the worker may really be there), shown to staff apart,
+    and left out of the seats riders see."""
 
     __tablename__ = "check_in"
     __table_args__ = (
@@ -52,9 +53,10 @@ class CheckIn(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     station_id: Mapped[int] = mapped_column(ForeignKey("station.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(10), default="tap")
-    checked_in_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=db.false())
+    checked_in_at: Mapped[datetime] = mapped_column(clock.UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(clock.UTCDateTime)
+    checked_out_at: Mapped[datetime | None] = mapped_column(clock.UTCDateTime)
 
     station: Mapped[Station] = relationship(lazy="joined")
     user: Mapped[User] = relationship()
@@ -79,8 +81,8 @@ class StationReport(db.Model):
     check_in_id: Mapped[int | None] = mapped_column(ForeignKey("check_in.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(String(NOTE_MAX_LENGTH), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)
+    resolved_at: Mapped[datetime | None] = mapped_column(clock.UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))
 
@@ -98,6 +100,6 @@ class PosterCode(db.Model):
     station_id: Mapped[int] = mapped_column(
         ForeignKey("station.id", ondelete="CASCADE"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rotated_at: Mapped[datetime | None] = mapped_column(clock.UTCDateTime)
     rotated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -18,6 +18,10 @@ from checkins.rules import poster_version
 from pages import absolute_url_for
 
 
+# Ids are 32-bit integers on PostgreSQL; a larger one would fail the query, not match.
+MAX_ID = 2**31 - 1
+
+
 class PosterCheck(enum.Enum):
     VALID = "valid"
     REPLACED = "replaced"  # signed by us, for an older version of the station's code
@@ -48,9 +52,8 @@ def poster_url(station_id: int) -> str:
 def read_poster_token(token: str) -> ScannedPoster:
     """Whether a scanned token is the station's current code, an old one, or not ours."""
     _signed, claimed = URLSafeSerializer(current_app.config["SECRET_KEY"]).loads_unsafe(token)
-    try:
-        station_id, version = (int(part) for part in claimed)
-    except (TypeError, ValueError):
+    station_id, version = _claimed_ids(claimed)
+    if station_id is None:
         return ScannedPoster(PosterCheck.INVALID)
     current = poster_version(station_id)
     try:
@@ -62,6 +65,16 @@ def read_poster_token(token: str) -> ScannedPoster:
     if version < current:
         return ScannedPoster(PosterCheck.REPLACED, station_id)
     return ScannedPoster(PosterCheck.INVALID)
+
+
+def _claimed_ids(claimed) -> tuple[int | None, int | None]:
+    """The (station id, version) an unverified payload claims, when both are whole numbers a
+    database id can hold; anything else ([1e400, 1], [2147483648, 1], "x") claims nothing."""
+    if not isinstance(claimed, list) or len(claimed) != 2:
+        return None, None
+    if not all(type(part) is int and 1 <= part <= MAX_ID for part in claimed):
+        return None, None
+    return claimed[0], claimed[1]
 
 
 def qr_png(url: str, scale: int = 12) -> bytes:

@@ -1,23 +1,25 @@
 """Staff pages of check-ins: the report queue, printable QR posters, and usage statistics.
 accounts.policy decides which stations (and so which reports and check-ins) a staff member
 sees: their organisation's, or all for admins."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts import policy, rate_limits
+import clock
+from accounts import rate_limits
 from accounts.forms import ConfirmForm
 from accounts.policy import requires
 from checkins import rules, usage
 from checkins.forms import REPORT_LABELS
 from checkins.models import StationReport
-from checkins.posters import poster_url, qr_png
+from checkins.posters import MAX_ID, poster_url, qr_png
 from extensions import db
-from pages import render_page_or_fragment, wants_fragment
+from pages import redirect_after_write, wants_fragment
 from rest_stations.models import Station
 from rest_stations.vocabulary import AMENITIES
+from transactions import transaction
 
 blueprint = Blueprint("checkins_staff", __name__, url_prefix="/staff",
                       template_folder="templates")
@@ -25,8 +27,10 @@ blueprint = Blueprint("checkins_staff", __name__, url_prefix="/staff",
 QUEUE_SIZE = 200
 
 
-def now() -> datetime:
-    return datetime.now(timezone.utc)
+def _managed_station_or_404(station_id: int) -> Station:
+    if not 1 <= station_id <= MAX_ID:  # no database id is that large: not found, not a 500
+        abort(404)
+    return Station.get_managed_or_404(station_id, current_user)
 
 
 def _station_ids(user=None):
@@ -50,24 +54,27 @@ def reports():
 @rate_limits.writes
 @requires("resolve_reports")
 def resolve(report_id: int):
+    if not 1 <= report_id <= MAX_ID:
+        abort(404)
     report = db.session.scalar(db.select(StationReport).where(
         StationReport.id == report_id,
         StationReport.station_id.in_(_station_ids().scalar_subquery())))
     if report is None:
         return render_template("errors/404.html"), 404
     if ConfirmForm().validate_on_submit():
-        rules.resolve_report(report.id, current_user.id, now=now())
+        with transaction():
+            rules.resolve_report(report.id, current_user.id, now=clock.now())
         if wants_fragment():
             return "", 200, {"HX-Trigger": "report-resolved"}
         flash(_("Report marked as resolved."))
-    return redirect(url_for("checkins_staff.reports"), code=303)
+    return redirect_after_write(url_for("checkins_staff.reports"))
 
 
 @blueprint.get("/stations/<int:station_id>/poster")
 @requires("manage_org_stations")
 def poster(station_id: int):
     """An A4 poster, printed from the browser: station, amenities and the check-in QR code."""
-    station = Station.get_managed_or_404(station_id, current_user)
+    station = _managed_station_or_404(station_id)
     return render_template("checkins/staff/poster.html", station=station, amenities=AMENITIES,
                            version=rules.poster_version(station.id), form=ConfirmForm())
 
@@ -75,7 +82,7 @@ def poster(station_id: int):
 @blueprint.get("/stations/<int:station_id>/poster.png")
 @requires("manage_org_stations")
 def poster_qr(station_id: int):
-    station = Station.get_managed_or_404(station_id, current_user)
+    station = _managed_station_or_404(station_id)
     response = Response(qr_png(poster_url(station.id)), mimetype="image/png")
     # The code changes on rotation; never serve a stale one.
     response.headers["Cache-Control"] = "no-store"
@@ -86,15 +93,16 @@ def poster_qr(station_id: int):
 @rate_limits.writes
 @requires("manage_org_stations")
 def rotate_poster(station_id: int):
-    station = Station.get_managed_or_404(station_id, current_user)
+    station = _managed_station_or_404(station_id)
     if ConfirmForm().validate_on_submit():
-        rules.rotate_poster(station.id, current_user.id, now=now())
+        with transaction():
+            rules.rotate_poster(station.id, current_user.id, now=clock.now())
         flash(_("New code made. Print the poster again: the old posters no longer work."))
-    return redirect(url_for("checkins_staff.poster", station_id=station.id), code=303)
+    return redirect_after_write(url_for("checkins_staff.poster", station_id=station.id))
 
 
 def _days() -> int:
-    days = request.args.get("days", type=int) or usage.DEFAULT_DAYS
+    days = request.args.get("days", type=int) or usage.DEFAULT_DAYS  # huge values are capped
     return max(1, min(days, usage.CSV_MAX_DAYS))
 
 
@@ -102,30 +110,34 @@ def _days() -> int:
 @requires("view_station_usage")
 def organisation_usage():
     """Usage of all the staff member's stations, with a heat map and a row per station."""
-    moment, days = now(), _days()
+    moment, days = clock.now(), _days()
     ids = _station_ids()
     stations = list(db.session.scalars(Station.managed_by(current_user).order_by(Station.name)))
-    found = usage.visits(ids, since=moment - timedelta(days=days), until=moment)
+    found = [visit for visit in usage.visits(ids, since=moment - timedelta(days=days), until=moment)
+             if not visit.remote]
     per_station = {}
     for visit in found:
         per_station[visit.station_id] = per_station.get(visit.station_id, 0) + 1
-    occupancy = rules.occupancy_by_station([s.id for s in stations], now=moment)
+    station_ids = [s.id for s in stations]
     return render_template(
         "checkins/staff/usage.html", station=None, stations=stations, per_station=per_station,
-        occupancy=occupancy, days=days, stats=usage.usage_of(ids, now=moment, days=days),
+        occupancy=rules.seats_taken_by_station(station_ids, now=moment),
+        remote_now=rules.remote_by_station(station_ids, now=moment),
+        days=days, stats=usage.usage_of(ids, now=moment, days=days),
         heat_map=usage.heat_map(found, stations))
 
 
 @blueprint.get("/stations/<int:station_id>/usage")
 @requires("view_station_usage")
 def station_usage(station_id: int):
-    station = Station.get_managed_or_404(station_id, current_user)
-    moment, days = now(), _days()
+    station = _managed_station_or_404(station_id)
+    moment, days = clock.now(), _days()
     ids = db.select(Station.id).where(Station.id == station.id)
     return render_template(
         "checkins/staff/usage.html", station=station, stations=[station], days=days,
         stats=usage.usage_of(ids, now=moment, days=days),
-        occupancy={station.id: rules.occupancy_of(station, now=moment).taken},
+        occupancy=rules.seats_taken_by_station([station.id], now=moment),
+        remote_now=rules.remote_by_station([station.id], now=moment),
         per_station=None, heat_map=None)
 
 
@@ -133,16 +145,18 @@ def station_usage(station_id: int):
 @requires("view_station_usage")
 def usage_csv():
     """Check-ins of the staff member's stations (or one of them: ?station=ID) as CSV."""
-    moment, days = now(), _days()
+    moment, days = clock.now(), _days()
     ids = _station_ids()
     name = "yizhan-check-ins"
-    station_id = request.args.get("station", type=int)
-    if station_id:
-        station = Station.get_managed_or_404(station_id, current_user)
+    if request.args.get("station"):
+        station_id = request.args.get("station", type=int)
+        if station_id is None or not 1 <= station_id <= MAX_ID:
+            abort(404)
+        station = _managed_station_or_404(station_id)
         ids = db.select(Station.id).where(Station.id == station.id)
         name += f"-station-{station.id}"
     body = usage.visits_csv(usage.visits(ids, since=moment - timedelta(days=days), until=moment))
-    response = Response("\ufeff" + body, mimetype="text/csv")  # the BOM makes Excel read UTF-8
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,22 +1,20 @@
 """Usage of stations for their staff: check-ins per day and per hour of the week, average
 stay, open reports, a CSV export and a heat map. Charts are SVG drawn here, on the server,
 so the pages need no chart library and no third-party origin."""
-import csv
-import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from flask_babel import format_date, gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Select, func
 
+import clock
 from checkins.models import CheckIn, StationReport
-from checkins.rules import as_utc
 from extensions import db
 from rest_stations.models import Station
+from spreadsheets import csv_text
 
 DEFAULT_DAYS = 28
 CSV_MAX_DAYS = 366
@@ -30,6 +28,7 @@ class Visit:
     end: datetime | None
     expired: bool  # never checked out: ended by the configured stay
     source: str
+    remote: bool = False  # neither poster nor a location near the station
 
     @property
     def stay(self) -> timedelta | None:
@@ -42,30 +41,30 @@ class Usage:
     per_day: list[tuple[date, int]]
     # week[weekday][hour], Monday = 0, at the station's wall clock
     week: list[list[int]]
-    total: int
+    total: int  # check-ins that count; remote ones are apart
     average_stay: timedelta | None
     open_reports: int
+    remote: int = 0
 
 
 def visits(station_ids: Select, *, since: datetime, until: datetime) -> list[Visit]:
     """Check-ins at the stations `station_ids` selects, started in [since, until)."""
     rows = db.session.execute(
         db.select(CheckIn.station_id, Station.name, Station.timezone, CheckIn.checked_in_at,
-                  CheckIn.checked_out_at, CheckIn.expires_at, CheckIn.source)
+                  CheckIn.checked_out_at, CheckIn.expires_at, CheckIn.source, CheckIn.remote)
         .join(Station, Station.id == CheckIn.station_id)
         .where(CheckIn.station_id.in_(station_ids.scalar_subquery()),
-               CheckIn.checked_in_at >= since.astimezone(timezone.utc),
-               CheckIn.checked_in_at < until.astimezone(timezone.utc))
+               CheckIn.checked_in_at >= clock.as_utc(since),
+               CheckIn.checked_in_at < clock.as_utc(until))
         .order_by(CheckIn.checked_in_at))
     found = []
-    for station_id, name, tz_name, start, end, expires, source in rows:
-        zone = ZoneInfo(tz_name or "Asia/Shanghai")
-        start, end, expires = as_utc(start), as_utc(end), as_utc(expires)
+    for station_id, name, zone_name, start, end, expires, source, remote in rows:
         expired = end is None or end >= expires
         if end is None and expires <= until:
             end = expires
-        found.append(Visit(station_id, name, start.astimezone(zone),
-                           end.astimezone(zone) if end else None, expired, source))
+        found.append(Visit(station_id, name, clock.local(start, zone_name),
+                           clock.local(end, zone_name) if end else None, expired, source,
+                           remote))
     return found
 
 
@@ -79,8 +78,10 @@ def open_report_count(station_ids: Select) -> int:
 def usage_of(station_ids: Select, *, now: datetime, days: int = DEFAULT_DAYS) -> Usage:
     """The statistics of the staff usage page over the last `days` days."""
     since = now - timedelta(days=days)
-    found = visits(station_ids, since=since, until=now)
-    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    every = visits(station_ids, since=since, until=now)
+    # Remote check-ins would let a few accounts inflate the figures: counted apart.
+    found = [visit for visit in every if not visit.remote]
+    today = clock.today(at=now)
     first_day = today - timedelta(days=days - 1)
     by_day = Counter(visit.start.date() for visit in found)
     week = [[0] * 24 for _day in range(7)]
@@ -92,22 +93,21 @@ def usage_of(station_ids: Select, *, now: datetime, days: int = DEFAULT_DAYS) ->
                  per_day=[(first_day + timedelta(days=n), by_day.get(first_day + timedelta(days=n), 0))
                           for n in range(days)],
                  week=week, total=len(found), average_stay=average,
-                 open_reports=open_report_count(station_ids))
+                 open_reports=open_report_count(station_ids), remote=len(every) - len(found))
 
 
 def visits_csv(found: Sequence[Visit]) -> str:
-    """One row per check-in; no worker is named, the counts are what staff need."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["station_id", "station", "checked_in_at", "checked_out_at",
-                     "ended_by_expiry", "stay_minutes", "source"])
-    for visit in found:
-        writer.writerow([
-            visit.station_id, visit.station_name, visit.start.isoformat(timespec="minutes"),
-            visit.end.isoformat(timespec="minutes") if visit.end else "",
-            "yes" if visit.expired else "no",
-            round(visit.stay.total_seconds() / 60) if visit.stay else "", visit.source])
-    return out.getvalue()
+    """One row per check-in, with a BOM; no worker is named, the counts are what staff need.
+    Station names are typed by staff, so every cell goes through spreadsheets.safe_cell."""
+    header = ["station_id", "station", "checked_in_at", "checked_out_at", "ended_by_expiry",
+              "stay_minutes", "source", "remote"]
+    return csv_text([header] + [
+        [visit.station_id, visit.station_name, visit.start.isoformat(timespec="minutes"),
+         visit.end.isoformat(timespec="minutes") if visit.end else "",
+         "yes" if visit.expired else "no",
+         round(visit.stay.total_seconds() / 60) if visit.stay else "", visit.source,
+         "yes" if visit.remote else "no"]
+        for visit in found])
 
 
 def minutes(stay: timedelta | None) -> int | None:

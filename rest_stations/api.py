@@ -1,9 +1,8 @@
 """JSON API: nearest stations and stations in a box, as GeoJSON."""
-from datetime import datetime, timezone
-
 from flask import Blueprint, current_app, request
 
-from checkins.rules import occupancy_by_station
+import clock
+from rest_stations.display import seats_taken
 from rest_stations.geojson import feature_collection, station_feature
 from rest_stations.queries import nearest_stations, station_hours, stations_in_bbox
 from rest_stations.search_params import BadParameter, bbox_param, limit_param, nearest_query
@@ -22,7 +21,7 @@ def nearest():
     query = nearest_query(request.args, config["NEAREST_DEFAULT_LIMIT"], config["NEAREST_MAX_LIMIT"])
     found = nearest_stations(query.lat, query.lon, limit=query.limit, amenities=query.amenities,
                              open_now=query.open_now, kind=query.kind)
-    taken = occupancy_by_station([hit.station.id for hit in found], now=datetime.now(timezone.utc))
+    taken = seats_taken([hit.station.id for hit in found], clock.now())
     return feature_collection(
         [station_feature(hit.station, hit.hours, hit.distance_m,
                          occupancy=taken.get(hit.station.id, 0)) for hit in found]
@@ -35,8 +34,7 @@ def in_bbox():
     limit = limit_param(request.args, current_app.config["BBOX_MAX_FEATURES"],
                         current_app.config["BBOX_MAX_FEATURES"])
     stations, truncated = stations_in_bbox(min_lon, min_lat, max_lon, max_lat, limit=limit)
-    taken = occupancy_by_station([station.id for station in stations],
-                                 now=datetime.now(timezone.utc))
+    taken = seats_taken([station.id for station in stations], clock.now())
     return feature_collection(
         [station_feature(station, station_hours(station), occupancy=taken.get(station.id, 0))
          for station in stations],

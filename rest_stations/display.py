@@ -1,9 +1,15 @@
-"""How station facts read on a page, in the rider's language: distances, walking time,
-open/closed badges and clock times. Registered as template filters by rest_stations.views."""
+"""How station facts read on a page, in the rider's language: distances, riding time,
+open/closed badges, seats and clock times (registered as template filters by
+rest_stations.views); and the extension points through which packages built on stations
+(check-ins) add to the station pages without rest_stations importing them.
+"""
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from urllib.parse import quote
+
+from flask import current_app
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
@@ -14,7 +20,7 @@ from flask_babel import ngettext
 from rest_stations.hours import HoursStatus, local_now
 from rest_stations.models import Station
 
-WALKING_M_PER_MIN = 80
+DEFAULT_RIDING_SPEED_KMH = 15.0
 
 
 def distance_text(metres: float) -> str:
@@ -24,9 +30,16 @@ def distance_text(metres: float) -> str:
     return _("%(distance)s km", distance=format_decimal(metres / 1000, format="#,##0.0"))
 
 
-def walking_text(metres: float) -> str:
-    minutes = max(1, math.ceil(metres / WALKING_M_PER_MIN))
-    return ngettext("%(num)d min walk", "%(num)d min walk", minutes)
+def riding_minutes(metres: float, speed_kmh: float) -> int:
+    """Whole minutes to ride `metres` at `speed_kmh`, at least 1."""
+    return max(1, math.ceil(metres / (speed_kmh * 1000 / 60)))
+
+
+def riding_text(metres: float) -> str:
+    """About 4 min by bike (骑行约 4 分钟), at RIDING_SPEED_KMH: riders come on e-bikes."""
+    speed = float(current_app.config.get("RIDING_SPEED_KMH", DEFAULT_RIDING_SPEED_KMH))
+    minutes = riding_minutes(metres, speed)
+    return ngettext("about %(num)d min by bike", "about %(num)d min by bike", minutes)
 
 
 def clock(moment: time | datetime) -> str:
@@ -74,7 +87,7 @@ def hours_badge(station: Station, hours: HoursStatus, now: datetime | None = Non
 
 FILTERS = {
     "distance": distance_text,
-    "walking": walking_text,
+    "riding": riding_text,
     "clock": clock,
     "weekday": weekday,
     "short_date": short_date,
@@ -98,3 +111,76 @@ def navigation_links(station: Station) -> NavigationLinks:
         geo=f"geo:{lat},{lon}?q={lat},{lon}({name})",
         apple=f"https://maps.apple.com/?daddr={lat},{lon}",
     )
+
+
+# --- Extension points ----------------------------------------------------------------------
+# Packages built on stations register here from their init_app; rest_stations asks, and works
+# (no seat counts, no panels) when nobody registered.
+
+SeatsProvider = Callable[[list[int], datetime], dict[int, int]]
+
+
+@dataclass(frozen=True)
+class Seats:
+    """Seats taken against capacity; capacity 0 means the station did not say."""
+
+    taken: int
+    capacity: int
+
+    @property
+    def full(self) -> bool:
+        return self.capacity > 0 and self.taken >= self.capacity
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.taken, 0)
+
+
+@dataclass(frozen=True)
+class StationPanel:
+    """A piece of the station page served by another package as an htmx fragment.
+
+    The page asks `endpoint` (with station_id) on load; without JavaScript it shows a link to
+    `fallback_endpoint` labelled `label`, or, when `needs_open_station` and the station is
+    not open, the label as a disabled button."""
+
+    endpoint: str
+    fallback_endpoint: str
+    label: str
+    needs_open_station: bool = False
+    stylesheet: str | None = None  # under static/
+    script: str | None = None
+
+
+def _extensions(app=None) -> dict:
+    return (app or current_app).extensions.setdefault(
+        "station_pages", {"seats": [], "panels": []})
+
+
+def register_seats(app, provider: SeatsProvider) -> None:
+    """Count seats taken at stations: provider(station_ids, now) -> {station_id: taken}."""
+    _extensions(app)["seats"].append(provider)
+
+
+def register_station_panel(app, panel: StationPanel) -> None:
+    _extensions(app)["panels"].append(panel)
+
+
+def station_panels() -> list[StationPanel]:
+    return list(_extensions()["panels"])
+
+
+def seats_taken(station_ids: Iterable[int], now: datetime) -> dict[int, int]:
+    """Seats taken per station, as the registered providers count them (absent: none)."""
+    ids = sorted(set(station_ids))
+    taken: dict[int, int] = {}
+    if not ids:
+        return taken
+    for provider in _extensions()["seats"]:
+        for station_id, count in provider(ids, now).items():
+            taken[station_id] = taken.get(station_id, 0) + count
+    return taken
+
+
+def seats_of(station: Station, taken: dict[int, int]) -> Seats:
+    return Seats(taken.get(station.id, 0), station.capacity or 0)

@@ -10,6 +10,10 @@ from werkzeug.datastructures import MultiDict
 from rest_stations.vocabulary import AMENITIES, KINDS
 
 
+# Ids are 32-bit integers on PostgreSQL: a larger one is not found rather than an error.
+MAX_ID = 2**31 - 1
+
+
 class BadParameter(ValueError):
     def __init__(self, field_name: str, message: str):
         super().__init__(message)

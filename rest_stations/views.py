@@ -2,23 +2,22 @@
 own page. Each finder URL answers with the whole page, or with the fragment an htmx swap asks
 for (pages.render_page_or_fragment)."""
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from checkins.rules import occupancy_by_station
-from checkins.views import panel_context as check_in_panel
+import clock
 from extensions import db
 from pages import render_page_or_fragment
-from rest_stations.display import FILTERS, hours_badge, navigation_links
+from rest_stations.display import (FILTERS, hours_badge, navigation_links, seats_of, seats_taken,
+                                   station_panels)
 from rest_stations.maps import stations_map
 from rest_stations.models import Station
 from rest_stations.place_search import search_stations
 from rest_stations.queries import NearbyStation, nearest_stations, station_hours
-from rest_stations.search_params import BadParameter, amenities_param, flag_param, nearest_query
+from rest_stations.search_params import (MAX_ID, BadParameter, amenities_param, flag_param,
+                                         nearest_query, number)
 from rest_stations.timetable import week_hours
 from rest_stations.vocabulary import AMENITIES, KINDS
 
@@ -29,6 +28,8 @@ SEARCH_LIMIT = 20
 QUERY_MAX_LENGTH = 50
 # The chips shown at once; the other amenities sit behind "More filters".
 MAIN_FILTERS = ("water", "charging", "toilet", "microwave", "battery_swap", "heating")
+# Open stations offered instead of a closed one, or of a delisted one.
+ALTERNATIVES_CLOSED, ALTERNATIVES_DELISTED = 1, 3
 
 
 @dataclass
@@ -51,15 +52,40 @@ class Finder:
             args["open_now"] = "1"
         return args
 
-    def url(self, endpoint: str = "stations.index") -> str:
-        """The URL of this search, to push into history, share, or ask for its map."""
-        args = self.filter_args
+    @property
+    def filtered(self) -> bool:
+        return bool(self.amenities or self.open_now)
+
+    def url(self, endpoint: str = "stations.index", *, filters: bool = True, **values) -> str:
+        """The URL of this search, to push into history, share, or ask for its map; station
+        pages get it too, so their "All stations" link comes back to the same list."""
+        args = self.filter_args if filters else MultiDict()
         if self.q is not None:
             args["q"] = self.q
         elif self.lat is not None:
             args["lat"] = f"{self.lat:.5f}"
             args["lon"] = f"{self.lon:.5f}"
-        return url_for(endpoint, **args.to_dict(flat=False))
+        return url_for(endpoint, **values, **args.to_dict(flat=False))
+
+
+def finder_from_link(args: MultiDict) -> Finder:
+    """The list a station page was opened from (its link carries the search), without running
+    it; anything unreadable is dropped, so the back link is at worst the plain finder."""
+    finder = Finder()
+    try:
+        finder.amenities = amenities_param(args)
+        finder.open_now = flag_param(args, "open_now")
+    except BadParameter:
+        finder.amenities, finder.open_now = [], False
+    text = args.get("q", "").strip()
+    if text and len(text) <= QUERY_MAX_LENGTH:
+        finder.q = text
+    elif args.get("lat") and args.get("lon"):
+        try:
+            finder.lat, finder.lon = number(args, "lat", -90, 90), number(args, "lon", -180, 180)
+        except BadParameter:
+            finder.lat = finder.lon = None
+    return finder
 
 
 def read_finder(args: MultiDict) -> tuple[Finder, int]:
@@ -97,11 +123,10 @@ def read_finder(args: MultiDict) -> tuple[Finder, int]:
 
 
 def finder_context(finder: Finder) -> dict:
-    # Seats taken at every listed station, in one query (checkins.rules).
-    occupancy = occupancy_by_station([hit.station.id for hit in finder.results or []],
-                                     now=datetime.now(timezone.utc))
+    # Seats taken at every listed station, in one query per registered counter.
+    taken = seats_taken([hit.station.id for hit in finder.results or []], clock.now())
     return {"finder": finder, "amenities": AMENITIES, "main_filters": MAIN_FILTERS,
-            "occupancy": occupancy}
+            "seats": lambda station: seats_of(station, taken)}
 
 
 @blueprint.get("/")
@@ -124,18 +149,44 @@ def finder_map():
                                    status=status, map=parts, back_url=finder.url())
 
 
+def station_or_404(station_id: int) -> Station:
+    """The station by id; ids no database column can hold are simply not found."""
+    station = db.session.get(Station, station_id) if 1 <= station_id <= MAX_ID else None
+    if station is None:
+        abort(404)
+    return station
+
+
+def open_alternatives(station: Station, count: int) -> list[NearbyStation]:
+    """The open stations nearest to `station` (open now if any are, else merely active)."""
+    for open_now in (True, False):
+        found = [hit for hit in nearest_stations(station.lat, station.lon, limit=count + 1,
+                                                 open_now=open_now)
+                 if hit.station.id != station.id and hit.station.status == "active"]
+        if found:
+            return found[:count]
+    return []
+
+
 @blueprint.get("/stations/<int:station_id>")
 def detail(station_id: int):
-    station = db.get_or_404(Station, station_id)
+    station = station_or_404(station_id)
+    came_from = finder_from_link(request.args)
+    if station.status == "delisted":
+        return render_template(
+            "rest_stations/delisted.html", station=station, back_url=came_from.url(),
+            alternatives=open_alternatives(station, ALTERNATIVES_DELISTED)), 410
+    closed = station.status == "temporarily_closed"
     return render_template(
         "rest_stations/detail.html", station=station, hours=station_hours(station),
-        week=week_hours(station), amenities=AMENITIES, navigation=navigation_links(station), kinds=KINDS,
-        **check_in_panel(station, current_user))
+        week=week_hours(station), amenities=AMENITIES, navigation=navigation_links(station),
+        kinds=KINDS, back_url=came_from.url(), panels=station_panels(),
+        alternatives=open_alternatives(station, ALTERNATIVES_CLOSED) if closed else [])
 
 
 @blueprint.get("/stations/<int:station_id>/map")
 def detail_map(station_id: int):
-    station = db.get_or_404(Station, station_id)
+    station = station_or_404(station_id)
     return render_page_or_fragment(
         "rest_stations/map.html", "rest_stations/_map.html", map=stations_map([station], zoom=16),
         back_url=url_for("stations.detail", station_id=station.id))

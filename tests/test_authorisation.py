@@ -353,6 +353,8 @@ ENDPOINTS: dict[str, Row] = {
         form=lambda s: {"role": "staff", "organisation_id": s["org_a"]}),
     # Check-ins: any signed-in person checks in and reports; staff of the owning organisation
     # resolve its reports, print its posters and read its usage.
+    "checkins.panel": Row("GET", lambda s: f"/stations/{s['station']}/check-in/panel",
+                          everyone(200)),
     "checkins.confirm": Row("GET", lambda s: f"/stations/{s['station']}/check-in", signed_in(200)),
     "checkins.scan": Row("GET", lambda s: f"/check-in/{_poster_token(s)}", signed_in(200)),
     "checkins.create": Row("POST", lambda s: f"/stations/{s['station']}/check-in", signed_in(303)),

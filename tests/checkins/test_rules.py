@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
+import clock
 from checkins import rules
 from checkins.models import CheckIn, StationReport
 from extensions import db
@@ -21,7 +22,7 @@ def open_rows(user_id: int) -> list[CheckIn]:
 def test_check_in_records_one_open_check_in_that_expires_after_the_stay(make_user, make_station):
     worker, station = make_user(), make_station()
     row = rules.check_in(worker.id, station.id, now=NOON, stay=STAY)
-    assert rules.as_utc(row.expires_at) == NOON + STAY
+    assert clock.as_utc(row.expires_at) == NOON + STAY
     assert [r.id for r in open_rows(worker.id)] == [row.id]
 
 
@@ -39,7 +40,7 @@ def test_checking_in_elsewhere_closes_the_first_check_in(make_user, make_station
     later = NOON + timedelta(minutes=20)
     second = rules.check_in(worker.id, second_station.id, now=later, stay=STAY)
     db.session.refresh(first)
-    assert rules.as_utc(first.checked_out_at) == later
+    assert clock.as_utc(first.checked_out_at) == later
     assert [r.id for r in open_rows(worker.id)] == [second.id]
     assert rules.occupancy_by_station([first_station.id, second_station.id], now=later) == {
         second_station.id: 1}
@@ -66,7 +67,7 @@ def test_an_expired_check_in_stops_counting_and_ends_when_it_expired(make_user, 
     second = rules.check_in(worker.id, station.id, now=after, stay=STAY)
     db.session.refresh(first)
     assert second.id != first.id
-    assert rules.as_utc(first.checked_out_at) == NOON + STAY
+    assert clock.as_utc(first.checked_out_at) == NOON + STAY
 
 
 def test_the_stay_comes_from_configuration(app):
@@ -83,7 +84,7 @@ def test_check_out_frees_the_seat(make_user, make_station):
     rules.check_in(worker.id, station.id, now=NOON, stay=STAY)
     assert rules.occupancy_of(station, now=NOON).full
     closed = rules.check_out(worker.id, now=NOON + timedelta(minutes=30))
-    assert rules.as_utc(closed.checked_out_at) == NOON + timedelta(minutes=30)
+    assert clock.as_utc(closed.checked_out_at) == NOON + timedelta(minutes=30)
     assert rules.occupancy_of(station, now=NOON + timedelta(minutes=31)).taken == 0
     assert rules.check_out(worker.id, now=NOON + timedelta(minutes=32)) is None
 

@@ -61,10 +61,10 @@ def log_in(page, phone_number: str) -> None:
 
 
 @pytest.mark.parametrize("locale, texts", [
-    ("en", {"check_in": "Check in", "checked_in": r"Checked in \d", "taken": "1 of 8 seats taken",
+    ("en", {"check_in": "Check in", "checked_in": r"Checked in \d", "taken": "7 of 8 seats free",
             "report": "Check out and tell us how it was", "water": "Water empty",
             "send": "Check out and send"}),
-    ("zh-CN", {"check_in": "签到", "checked_in": r"\d\d:\d\d 已签到", "taken": "8 个座位已占 1 个",
+    ("zh-CN", {"check_in": "签到", "checked_in": r"\d\d:\d\d 已签到", "taken": "空位 7 / 共 8",
                "report": "签退并反馈驿站情况", "water": "没有饮用水", "send": "签退并提交"}),
 ])
 def test_poster_scan_login_confirm_check_out_with_report_reaches_staff(phone, live_server,

@@ -26,7 +26,7 @@ def test_granted_location_lists_nearest_stations_and_a_chip_filter_stays_in_the_
     expect(rows(page).first).to_be_visible()
     first_distance = rows(page).first.locator(".distance").inner_text()
     assert re.search(r"\d+ 米|\d+(\.\d)? 公里", first_distance), first_distance
-    assert "步行约" in first_distance
+    assert "骑行约" in first_distance and "步行" not in first_distance
     names_before = rows(page).locator(".station-name").all_inner_texts()
     assert len(names_before) == 10
     assert "天津站后广场工会户外劳动者服务站" in names_before
@@ -121,7 +121,7 @@ def test_english_browser_gets_english_distances_and_badges(phone):
     page.get_by_role("button", name="Use my location").click()
     expect(rows(page).first).to_be_visible()
     assert re.search(r"\d+ m|\d+(\.\d)? km", rows(page).first.locator(".distance").inner_text())
-    assert "min walk" in rows(page).first.inner_text()
+    assert "min by bike" in rows(page).first.inner_text()
 
 
 def test_no_request_leaves_127_0_0_1_except_map_tiles(phone):

@@ -25,7 +25,7 @@ def test_a_position_in_the_url_renders_the_whole_page_with_the_nearest_list(clie
     assert "<html" in page and 'id="results"' in page
     assert page.index("近站") < page.index("远站")
     assert "60 米" in page and "7.4 公里" in page
-    assert "步行约 1 分钟" in page
+    assert "骑行约 1 分钟" in page and "步行" not in page  # riders come on e-bikes
     assert "HX-Request" in response.headers["Vary"]
 
 
