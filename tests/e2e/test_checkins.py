@@ -3,7 +3,7 @@ log in, confirm once, see the seat count rise, check out with a "water empty" re
 the station's staff see the report. Screenshots go to $YIZHAN_SCREENSHOTS when it is set."""
 import os
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -115,3 +115,115 @@ def test_poster_scan_login_confirm_check_out_with_report_reaches_staff(phone, li
     expect(staff.page.locator("img.poster-qr")).to_be_visible()
     shoot(staff.page, f"{lang}-7-poster")
     assert not staff.console_errors, staff.console_errors
+
+
+def _station_in(live_server, district: str, offset: int, **changes) -> dict:
+    """A demo station of `district` (away from the other tests' stations), with `changes`
+    applied; returns what the test needs and what to put back."""
+    with live_server.app_context():
+        station = db.session.scalars(db.select(Station).where(Station.district == district)
+                                     .order_by(Station.id).offset(offset)).first()
+        before = {name: getattr(station, name) for name in changes}
+        for name, value in changes.items():
+            setattr(station, name, value)
+        db.session.commit()
+        found = {"id": station.id, "name": station.name, "lat": station.lat, "lon": station.lon,
+                 "before": before}
+        db.session.remove()
+    return found
+
+
+def _restore(live_server, station: dict) -> None:
+    with live_server.app_context():
+        row = db.session.get(Station, station["id"])
+        for name, value in station["before"].items():
+            setattr(row, name, value)
+        db.session.commit()
+        db.session.remove()
+
+
+def _worker(live_server, language: str, number: str) -> str:
+    with live_server.app_context():
+        db.session.add(User(phone="+86" + number, display_name="骑手", role="worker",
+                            password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1"),
+                            language=language, consent_at=datetime.now(timezone.utc)))
+        db.session.commit()
+        db.session.remove()
+    return number
+
+
+@pytest.mark.parametrize("locale, texts", [
+    ("en", {"check_in": "Check in", "free_after": "4 of 5 seats free", "free": "5 of 5 seats free",
+            "remote": "not counted in the free seats"}),
+    ("zh-CN", {"check_in": "签到", "free_after": "空位 4 / 共 5", "free": "空位 5 / 共 5",
+               "remote": "未计入空位统计"}),
+])
+def test_a_tap_at_the_station_counts_and_a_tap_from_afar_is_kept_as_remote(phone, live_server,
+                                                                           locale, texts):
+    lang = locale[:2]
+    station = _station_in(live_server, "余杭区", 0 if lang == "en" else 1, capacity=5)
+    language = "en" if lang == "en" else "zh_Hans"
+    try:
+        for where, number, expected in (
+                ((station["lat"] + 0.001, station["lon"]), "13700010000" if lang == "en" else "13700020000",
+                 texts["free_after"]),
+                ((station["lat"] + 0.02, station["lon"]), "13700010001" if lang == "en" else "13700020001",
+                 texts["free_after"])):
+            rider = phone(locale=locale, geolocation=where)
+            page = rider.page
+            page.context.add_cookies([{"name": "lang", "value": language, "url": live_server.url}])
+            _worker(live_server, language, number)
+            rider.goto(f"/account/login?next=/stations/{station['id']}")
+            log_in(page, number)
+            expect(page).to_have_url(re.compile(rf"/stations/{station['id']}$"))
+            page.wait_for_load_state("load")
+            panel = page.locator(".check-in")  # loaded by the station page (hx-trigger=load)
+            expect(panel).to_contain_text(texts["free"] if number.endswith("0000") else texts["free_after"])
+            panel.get_by_role("button", name=texts["check_in"], exact=True).click()
+            expect(panel.locator(".check-in-line")).to_contain_text(expected)
+            if number.endswith("0001"):  # 2 km away: recorded, told, not counted
+                expect(panel.locator(".remote-note")).to_contain_text(texts["remote"])
+                shoot(page, f"{lang}-8-remote")
+            else:
+                expect(panel.locator(".remote-note")).to_have_count(0)
+                shoot(page, f"{lang}-8-counted")
+            assert not rider.console_errors, rider.console_errors
+    finally:
+        _restore(live_server, station)
+
+
+@pytest.mark.parametrize("locale, texts", [
+    ("en", {"closed": "Temporarily closed", "reopens": "It reopens on", "nearest": "Nearest open station",
+            "check_in": "Check in"}),
+    ("zh-CN", {"closed": "暂停开放", "reopens": "恢复开放", "nearest": "最近的开放驿站",
+               "check_in": "签到"}),
+])
+def test_a_closed_station_says_so_first_disables_check_in_and_offers_an_open_one(
+        phone, live_server, locale, texts):
+    lang = locale[:2]
+    station = _station_in(live_server, "沙依巴克区", 0, status="temporarily_closed",
+                          closed_reason="供暖管道维修", reopens_on=date(2026, 12, 20))
+    try:
+        rider = phone(locale=locale)
+        page = rider.page
+        page.context.add_cookies([{"name": "lang", "value": "en" if lang == "en" else "zh_Hans",
+                                   "url": live_server.url}])
+        rider.goto(f"/stations/{station['id']}")
+        notice = page.locator(".closed-notice")
+        expect(notice).to_contain_text(texts["closed"])
+        expect(notice).to_contain_text("供暖管道维修")
+        expect(notice).to_contain_text(texts["reopens"])
+        expect(notice).to_contain_text(texts["nearest"])
+        page.wait_for_load_state("load")
+        button = page.locator(".check-in").get_by_role("button", name=texts["check_in"], exact=True)
+        expect(button).to_be_disabled()
+        # The notice comes before the check-in panel and the navigate button.
+        notice_box, panel_box = notice.bounding_box(), page.locator(".check-in").bounding_box()
+        assert notice_box["y"] < panel_box["y"]
+        shoot(page, f"{lang}-9-closed")
+        notice.get_by_role("link").first.click()
+        expect(page.locator(".closed-notice")).to_have_count(0)
+        expect(page.locator(".check-in").get_by_role("link", name=texts["check_in"], exact=True)).to_be_visible()
+        assert not rider.console_errors, rider.console_errors
+    finally:
+        _restore(live_server, station)

@@ -1,5 +1,7 @@
 """A rider's phone: the finder, the station page and the language switch in real Chromium."""
+import os
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -7,8 +9,16 @@ from playwright.sync_api import expect
 
 from extensions import db
 from rest_stations.models import Station
+from rest_stations.vocabulary import AMENITIES
 
 pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("YIZHAN_SCREENSHOTS")
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 TIANJIN_STATION = (39.1335, 117.2081)  # 天津站
 
@@ -141,3 +151,68 @@ def test_no_request_leaves_127_0_0_1_except_map_tiles(phone):
         host = urlsplit(url).hostname
         assert host == "127.0.0.1" or url in rider.traffic.tiles, url
     assert not rider.console_errors, rider.console_errors
+
+
+@pytest.mark.parametrize("locale, texts", [
+    ("zh-CN", {"locate": "使用我的位置", "water": "饮用水", "back": "全部驿站", "ride": "骑行约",
+               "clear": "清除筛选"}),
+    ("en-US", {"locate": "Use my location", "water": "Drinking water", "back": "All stations",
+               "ride": "min by bike", "clear": "Clear filters"}),
+])
+def test_all_stations_comes_back_to_the_same_list_and_an_empty_one_offers_clear_filters(
+        phone, locale, texts):
+    rider = phone(locale=locale, geolocation=TIANJIN_STATION)
+    page = rider.page
+    rider.goto("/")
+    page.get_by_role("button", name=texts["locate"]).click()
+    expect(rows(page).first).to_be_visible()
+    page.get_by_role("checkbox", name=texts["water"]).click()
+    expect(page).to_have_url(re.compile(r"amenity=water"))
+    expect(rows(page).first).to_contain_text(texts["ride"])
+    names = rows(page).locator(".station-name").all_inner_texts()
+
+    rows(page).first.locator(".station-link").click()
+    expect(page.locator("h1")).to_have_text(names[0])
+    page.get_by_role("link", name=texts["back"]).click()
+    expect(page).to_have_url(re.compile(r"amenity=water"))
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["lat"] == ["39.13350"] and query["lon"] == ["117.20810"]
+    expect(page.locator("input[name=amenity][value=water]")).to_be_checked()
+    assert rows(page).locator(".station-name").all_inner_texts() == names
+    shoot(page, f"{locale[:2]}-finder-back")
+
+    # Every amenity at once: nobody has them all.
+    everything = "&".join(f"amenity={code}" for code in AMENITIES)
+    rider.goto(f"/?lat=39.13350&lon=117.20810&{everything}")
+    expect(rows(page)).to_have_count(0)
+    page.get_by_role("link", name=texts["clear"]).click()
+    expect(rows(page).first).to_be_visible()
+    assert "amenity" not in page.url and "lat=39.13350" in page.url
+    expect(page.locator("input[name=amenity]:checked")).to_have_count(0)
+    assert not rider.console_errors, rider.console_errors
+
+
+def test_the_list_shows_a_closed_station_as_closed_without_seats(phone, live_server):
+    with live_server.app_context():
+        station = db.session.scalars(
+            db.select(Station).where(Station.name == "天津站后广场工会户外劳动者服务站")).one()
+        station.status, station.capacity = "temporarily_closed", 16
+        db.session.commit()
+        station_id = station.id
+        db.session.remove()
+    try:
+        rider = phone(geolocation=TIANJIN_STATION)
+        page = rider.page
+        rider.goto("/")
+        page.get_by_role("button", name="使用我的位置").click()
+        row = rows(page).filter(has_text="天津站后广场工会户外劳动者服务站")
+        expect(row.locator(".badge")).to_have_text("暂停开放")
+        expect(row.locator(".seats")).to_have_count(0)
+        expect(rows(page).locator(".seats").first).to_have_text(re.compile(r"空位 \d+ / 共 \d+"))
+        shoot(page, "zh-finder-closed")
+    finally:
+        with live_server.app_context():
+            station = db.session.get(Station, station_id)
+            station.status = "active"
+            db.session.commit()
+            db.session.remove()
