@@ -32,11 +32,7 @@ def settings_for(name: str | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
         "LANGUAGES": ("zh_Hans", "en"),
-        # Map tiles are the one third-party origin the pages may use.
-        "MAP_TILES_URL": env.get("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-        "MAP_TILES_ATTRIBUTION": env.get(
-            "MAP_TILES_ATTRIBUTION",
-            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'),
+        **map_settings(env, name),
         # Riders come on e-bikes: the finder shows riding time at this speed.
         "RIDING_SPEED_KMH": float(env.get("RIDING_SPEED_KMH", "15")),
         # A tap check-in counts toward free seats only with a browser location this near
@@ -72,6 +68,57 @@ def settings_for(name: str | None = None) -> dict:
             GEOCODER="none",
             GEOCODER_MIN_DELAY_SECONDS=0.0,
         )
+    return settings
+
+
+# Tile providers (MAP_TILES). Each URL names one host, since the CSP allows exactly the tile
+# origin (security.tile_origin). Tianditu is CGCS2000, which matches WGS-84 at map scale;
+# Amap is drawn in GCJ-02, so markers are shifted for display (rest_stations.gcj02).
+MAP_PROVIDERS = {
+    "osm": {
+        "MAP_TILES_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "MAP_TILES_LABELS_URL": "",
+        "MAP_TILES_ATTRIBUTION":
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        "MAP_COORDINATES": "wgs84",
+    },
+    "tianditu": {
+        "MAP_TILES_URL": "https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+                         "&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+                         "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
+        "MAP_TILES_LABELS_URL": "https://t0.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+                                "&VERSION=1.0.0&LAYER=cva&STYLE=default&TILEMATRIXSET=w"
+                                "&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
+        "MAP_TILES_ATTRIBUTION":
+            '&copy; <a href="https://www.tianditu.gov.cn/">天地图</a> 国家地理信息公共服务平台',
+        "MAP_COORDINATES": "wgs84",
+    },
+    "amap": {
+        "MAP_TILES_URL": "https://webrd01.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
+                         "&style=8&x={x}&y={y}&z={z}",
+        "MAP_TILES_LABELS_URL": "",
+        "MAP_TILES_ATTRIBUTION": '&copy; <a href="https://www.amap.com/">高德地图</a>',
+        "MAP_COORDINATES": "gcj02",
+    },
+}
+
+
+def map_settings(env, environment: str) -> dict:
+    """MAP_TILES = osm (default) | tianditu (needs MAP_TILES_KEY) | amap. MAP_TILES_URL and
+    MAP_TILES_ATTRIBUTION, when set, replace the provider's (a tile mirror, the bench)."""
+    provider = env.get("MAP_TILES", "osm").strip().lower()
+    if provider not in MAP_PROVIDERS:
+        raise RuntimeError(f"MAP_TILES={provider!r} is not one of {', '.join(MAP_PROVIDERS)}")
+    key = env.get("MAP_TILES_KEY", "")
+    if provider == "tianditu" and not key and environment == "production":
+        raise RuntimeError("MAP_TILES=tianditu needs MAP_TILES_KEY (a 天地图 browser key "
+                           "from https://console.tianditu.gov.cn/)")
+    settings = {"MAP_TILES": provider, "MAP_TILES_KEY": key, **MAP_PROVIDERS[provider]}
+    for name in ("MAP_TILES_URL", "MAP_TILES_LABELS_URL"):
+        settings[name] = settings[name].replace("{key}", key)
+    for name in ("MAP_TILES_URL", "MAP_TILES_ATTRIBUTION"):
+        if env.get(name):
+            settings[name] = env[name]
     return settings
 
 

@@ -171,34 +171,29 @@ def week_svg(week: list[list[int]], weekday_names: list[str]) -> Markup:
 
 def heat_map(found: Sequence[Visit], stations: Sequence[Station]):
     """A folium heat map of check-ins over the stations, drawn the way rest_stations.maps
-    draws its maps: Leaflet and leaflet.heat come from static/vendor, not folium's CDNs."""
+    draws its maps (configured tiles, positions shifted for Amap): Leaflet and leaflet.heat
+    come from static/vendor, not folium's CDNs."""
     import folium
-    from flask import current_app
     from folium.plugins import HeatMap
 
-    from rest_stations.maps import MapParts
+    from rest_stations.maps import display_position, map_parts, new_map
 
     if not stations:
         return None
     counts = Counter(visit.station_id for visit in found)
     peak = max(counts.values(), default=0) or 1
     lats, lons = [s.lat for s in stations], [s.lon for s in stations]
-    fmap = folium.Map(location=(sum(lats) / len(lats), sum(lons) / len(lons)), zoom_start=12,
-                      tiles=None, control_scale=False)
-    fmap.default_js = []
-    fmap.default_css = []
-    folium.TileLayer(tiles=current_app.config["MAP_TILES_URL"],
-                     attr=current_app.config["MAP_TILES_ATTRIBUTION"], max_zoom=19).add_to(fmap)
-    heat = HeatMap([(s.lat, s.lon, counts[s.id] / peak) for s in stations if counts.get(s.id)],
+    fmap = new_map((sum(lats) / len(lats), sum(lons) / len(lons)), 12)
+    heat = HeatMap([(*display_position(s.lat, s.lon), counts[s.id] / peak)
+                    for s in stations if counts.get(s.id)],
                    radius=30, blur=20, min_opacity=0.3)
     heat.default_js = []
     heat.add_to(fmap)
     for station in stations:
-        folium.CircleMarker((station.lat, station.lon), radius=4, color="#0b6b3a", weight=1,
-                            fill=True, fill_opacity=0.8).add_to(fmap)
+        folium.CircleMarker(display_position(station.lat, station.lon), radius=4,
+                            color="#0b6b3a", weight=1, fill=True, fill_opacity=0.8).add_to(fmap)
     if len(stations) > 1:
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(16, 16))
-    figure = fmap.get_root()
-    figure.render()
-    return MapParts(html=Markup(figure.html.render().strip()),
-                    script=Markup(figure.script.render().strip()))
+        south, west = display_position(min(lats), min(lons))
+        north, east = display_position(max(lats), max(lons))
+        fmap.fit_bounds([[south, west], [north, east]], padding=(16, 16))
+    return map_parts(fmap)

@@ -144,7 +144,7 @@ def finder_map():
     finder, status = read_finder(request.args)
     stations = [hit.station for hit in finder.results or []]
     user = (finder.lat, finder.lon) if finder.lat is not None else None
-    parts = stations_map(stations, user) if stations or user else None
+    parts = stations_map(stations, user, numbered=True) if stations or user else None
     return render_page_or_fragment("rest_stations/map.html", "rest_stations/_map.html",
                                    status=status, map=parts, back_url=finder.url())
 

@@ -216,3 +216,31 @@ def test_the_list_shows_a_closed_station_as_closed_without_seats(phone, live_ser
             station.status = "active"
             db.session.commit()
             db.session.remove()
+
+
+@pytest.mark.parametrize("locale, texts", [
+    ("zh-CN", {"locate": "使用我的位置", "map": "地图"}),
+    ("en-US", {"locate": "Use my location", "map": "Map"}),
+])
+def test_the_map_toggle_shows_numbered_markers_that_lead_to_their_rows(phone, locale, texts):
+    rider = phone(locale=locale, geolocation=TIANJIN_STATION)
+    page = rider.page
+    rider.goto("/")
+    page.get_by_role("button", name=texts["locate"]).click()
+    expect(rows(page).first).to_be_visible()
+    page.locator(".view-toggle").get_by_role("link", name=texts["map"], exact=True).click()
+    markers = page.locator(".station-marker .marker-number")
+    expect(markers).to_have_count(10)
+    assert markers.all_inner_texts() == [str(n) for n in range(1, 11)]
+    attribution = page.locator(".leaflet-control-attribution")
+    expect(attribution).to_contain_text("Leaflet")
+    expect(attribution.locator("svg")).to_have_count(0)  # no flag
+    shoot(page, f"{locale[:2]}-finder-map")
+
+    third_row = rows(page).nth(2)
+    markers.nth(2).click()
+    expect(page).to_have_url(re.compile(r"#station-row-\d+$"))
+    assert page.url.endswith("#" + third_row.get_attribute("id"))
+    expect(third_row).to_be_in_viewport()
+    shoot(page, f"{locale[:2]}-finder-marker-row")
+    assert not rider.console_errors, rider.console_errors
