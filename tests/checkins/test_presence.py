@@ -2,7 +2,7 @@
 station's poster or with a browser location near it; others are kept as "remote", shown to
 staff apart. Closed and delisted stations refuse check-ins and "details still correct"."""
 import base64
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 from itsdangerous import URLSafeSerializer
