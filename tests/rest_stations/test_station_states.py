@@ -91,7 +91,7 @@ def test_a_delisted_station_answers_410_with_the_nearest_open_stations(client, m
     assert response.status_code == 410
     assert "撤销驿站" in page and "不再列出" in page
     assert "开放一" in page and "开放二" in page and "暂停中" not in page
-    assert "签到" not in page and "导航前往" not in page
+    assert "panel-slot" not in page and "check-in" not in page and "导航前往" not in page
 
 
 @pytest.mark.parametrize("metres, minutes", [(10, 1), (250, 1), (251, 2), (1000, 4), (7400, 30)])
