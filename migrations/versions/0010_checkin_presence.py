@@ -4,7 +4,7 @@ station is "remote", kept for staff and left out of occupancy
 Existing check-ins were all counted when they were made, so they stay counted (false).
 
 Revision ID: 0010
-Revises: 0012
+Revises: 0011
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0010'
-down_revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
