@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 import clock
@@ -14,6 +15,8 @@ from rest_stations.display import (FILTERS, hours_badge, navigation_links, seats
                                    station_panels)
 from rest_stations.maps import stations_map
 from rest_stations.models import Station
+from regions import divisions
+from rest_stations.place_lookup import Place, locate_place
 from rest_stations.place_search import search_stations
 from rest_stations.queries import NearbyStation, nearest_stations, station_hours
 from rest_stations.search_params import (MAX_ID, BadParameter, amenities_param, flag_param,
@@ -41,6 +44,8 @@ class Finder:
     lat: float | None = None
     lon: float | None = None
     q: str | None = None
+    place: Place | None = None  # where the geocoder put a typed place no station matched
+    place_error: str | None = None
     results: list[NearbyStation] | None = None  # None: nothing asked yet
     error: str | None = None
     query_error: str | None = None
@@ -106,6 +111,8 @@ def read_finder(args: MultiDict) -> tuple[Finder, int]:
             return finder, 422
         finder.results = search_stations(text, limit=SEARCH_LIMIT, amenities=finder.amenities,
                                          open_now=finder.open_now)
+        if not finder.results:
+            nearest_to_typed_place(finder)
     elif args.get("lat", "").strip() or args.get("lon", "").strip():
         try:
             query = nearest_query(args, LIST_LIMIT, current_app.config["NEAREST_MAX_LIMIT"])
@@ -120,6 +127,28 @@ def read_finder(args: MultiDict) -> tuple[Finder, int]:
         finder.query_error = _("Type a district, street or station name.")
         return finder, 422
     return finder, 200
+
+
+def rider_city() -> str:
+    """The city of the signed-in rider's home district, to scope place lookups; else ""."""
+    code = getattr(current_user, "home_region_code", None) if current_user else None
+    district = divisions.district(code) if code else None
+    return district.city.name if district else ""
+
+
+def nearest_to_typed_place(finder: Finder) -> None:
+    """No station's text matched: ask the geocoder where the place is and list the stations
+    nearest to it ("距 南京路 最近的驿站"). An outage leaves a message, never an error page."""
+    lookup = locate_place(finder.q, city=rider_city())
+    if lookup.error:
+        finder.place_error = _("Looking up places is not available right now. Try a station "
+                               "name, or use your location.")
+        return
+    if lookup.place is None:
+        return
+    finder.place = lookup.place
+    finder.results = nearest_stations(lookup.place.lat, lookup.place.lon, limit=LIST_LIMIT,
+                                      amenities=finder.amenities, open_now=finder.open_now)
 
 
 def finder_context(finder: Finder) -> dict:

@@ -102,3 +102,40 @@ def test_baidu_errors_never_raise(app, english, baidu):
 
 def test_no_geocoder_configured_means_no_lookup(app):
     assert locate_place("南京路", config={**app.config, "GEOCODER": "none"}).place is None
+
+
+@pytest.fixture
+def nominatim_finder(app, nominatim, monkeypatch):
+    for key, value in _nominatim_config(app, nominatim).items():
+        monkeypatch.setitem(app.config, key, value)
+    return nominatim
+
+
+def test_a_place_no_station_names_lists_the_stations_nearest_to_it(client, make_station,
+                                                                   nominatim_finder):
+    # The local Nominatim puts "南京路" at 万达广场, 河东区 (39.12034, 117.2351).
+    near = make_station(name="近处驿站", lat=39.1210, lon=117.2360)
+    make_station(name="远处驿站", lat=39.20, lon=117.40)
+    page = client.get("/?q=南京路", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "距 南京路 最近的驿站" in page
+    assert page.index("近处驿站") < page.index("远处驿站")
+    assert "骑行约" in page
+    english = client.get("/?q=南京路", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Stations nearest to 南京路" in english
+    assert f"/stations/{near.id}" in english
+
+
+def test_station_text_matches_win_over_the_geocoder(client, make_station, nominatim_finder):
+    make_station(name="南京路服务站", address="天津市和平区南京路 189 号")
+    page = client.get("/?q=南京路", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Stations matching “南京路”" in page
+    assert nominatim_finder.requests == []
+
+
+def test_a_geocoder_outage_still_answers_with_a_clear_message(client, make_station,
+                                                              nominatim_finder):
+    make_station(name="海河驿站")
+    response = client.get("/?q=broken", headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "暂时无法查找地点" in page and "没有找到与“broken”相符的驿站" in page
