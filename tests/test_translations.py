@@ -50,3 +50,33 @@ def test_wtforms_built_in_messages_follow_the_page_language(client, language, re
         .get_data(as_text=True)
     assert required in page and choice in page
     assert ("该字段" in page) == (language == "zh_Hans")
+
+
+CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
+# A half-width , ; : ! ? ( ) touching Chinese text on either side (an optional space between).
+HALF_WIDTH_NEXT_TO_CHINESE = re.compile(rf"{CJK}\s?[,;:!?()]|[,;:!?()]\s?{CJK}")
+# Placeholders, URLs and clock times keep their ASCII punctuation.
+NOT_PROSE = re.compile(r"%\(\w+\)[sdr]|\{\w+\}|https?://\S+|\d:\d")
+
+
+def _chinese_translations():
+    with open(ROOT / "translations/zh_Hans/LC_MESSAGES/messages.po", "rb") as handle:
+        catalog = read_po(handle, locale="zh_Hans")
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            yield message.id, text
+
+
+def test_chinese_text_uses_full_width_punctuation():
+    offenders = [text for msgid, text in _chinese_translations()
+                 # bbox=minlon,minlat,... describes the API's ASCII syntax
+                 if "bbox" not in str(msgid)
+                 and HALF_WIDTH_NEXT_TO_CHINESE.search(NOT_PROSE.sub("", text))]
+    assert offenders == []
+
+
+def test_the_union_addresses_people_as_nin():
+    assert [text for _msgid, text in _chinese_translations() if "你" in text] == []
