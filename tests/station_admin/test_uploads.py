@@ -2,7 +2,6 @@
 import csv
 import io
 import json
-import time
 
 import pytest
 from openpyxl import Workbook
@@ -139,13 +138,26 @@ def test_a_failing_import_writes_nothing(staff_client, monkeypatch):
     assert _count() == 0
 
 
-def test_a_thousand_rows_preview_in_under_five_seconds(staff_client):
+def test_a_thousand_rows_preview_with_a_bounded_number_of_queries(staff_client):
+    """The preview reads the database a fixed number of times plus one indexed duplicate
+    lookup per new row: never several per row. (Its time used to be asserted here, and
+    failed on a loaded machine; a count is what the code controls.)"""
+    from sqlalchemy import event
+
     rows = [[f"驿站 {n}", "路", "天津市", "河东区", f"{39 + n / 10000:.5f}", "117.2", "union",
              "water", "24/7", "4", ""] for n in range(1000)]
-    started = time.perf_counter()
-    response = _upload(staff_client, _csv(rows), "thousand.csv")
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = _upload(staff_client, _csv(rows), "thousand.csv")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
     assert response.status_code == 200 and "New: 1000" in response.get_data(as_text=True)
-    assert time.perf_counter() - started < 5
+    assert len(statements) <= len(rows) + 40, len(statements)
 
 
 def test_the_template_has_chinese_headers(staff_client):
