@@ -97,6 +97,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Autogenerate leaves out what exists on one database only (PostGIS on PostgreSQL,
+        # the cell engine on SQLite: migration 0013).
+        from rest_stations.postgis import schema_filter
+        conf_args.setdefault("include_object", schema_filter(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

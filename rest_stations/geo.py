@@ -8,6 +8,8 @@ tests/rest_stations/test_geo.py checks them.
 """
 import functools
 import math
+from array import array
+from collections.abc import Sequence
 
 from pyproj import Geod
 
@@ -26,6 +28,16 @@ _WGS84 = Geod(ellps="WGS84")
 def geodesic_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Geodesic distance in metres; the same number geopy.distance.geodesic gives."""
     return _WGS84.inv(lon1, lat1, lon2, lat2)[2]
+
+
+def geodesic_many_m(lat: float, lon: float, lats: Sequence[float],
+                    lons: Sequence[float]) -> list[float]:
+    """Geodesic distances in metres from one point to many, in one call into PROJ."""
+    if not lats:
+        return []
+    count = len(lats)
+    return list(_WGS84.inv(array("d", [lon]) * count, array("d", [lat]) * count,
+                           array("d", lons), array("d", lats))[2])
 
 
 def spherical_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
