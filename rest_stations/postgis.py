@@ -14,16 +14,16 @@ and index as SQLite's: schema_filter() tells autogenerate and the models-against
 test what exists on one database only.
 """
 import functools
-import heapq
 import math
 from collections.abc import Callable
 
-from sqlalchemy import text
+from sqlalchemy import Float, bindparam, cast, false, func, literal_column, select
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.types import UserDefinedType
 
 from extensions import db
 from rest_stations.geo import SPHERE_LOWER_BOUND, geodesic_many_m
+from rest_stations.models import Station
 
 # Candidates one round asks for, at the least; more only when these cannot settle it.
 MIN_FETCH = 16
@@ -48,64 +48,9 @@ def schema_filter(dialect: str) -> Callable[..., bool]:
     return include_object
 
 
-@functools.cache
-def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, bounded: bool):
-    """The KNN query, built once per shape; only its parameters change per call."""
-    conditions = ["status != 'delisted'"]
-    if open_now:
-        conditions.append("status = 'active'")  # open now is judged in Python, after
-    if with_mask:
-        conditions.append("amenity_mask & :mask = :mask")
-    if with_kind:
-        conditions.append("kind = :kind")
-    if bounded:
-        # On the sphere, without the spheroid: the index probe and the KNN order agree.
-        conditions.append("ST_DWithin(geog, ST_MakePoint(:lon, :lat)::geography, :within, false)")
-    columns = "id, lat, lon, status" + (", opening_hours, timezone" if open_now else "")
-    return text(f"""
-        SELECT {columns}, geog <-> ST_MakePoint(:lon, :lat)::geography AS sphere_m
-        FROM station
-        WHERE {' AND '.join(conditions)}
-        ORDER BY geog <-> ST_MakePoint(:lon, :lat)::geography
-        LIMIT :fetch""")
-
-
-def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str | None,
-                   open_filter, max_distance_m: float) -> list[tuple[float, int]]:
-    """The nearest `limit` (geodesic distance, id) pairs within max_distance_m, nearest first.
-
-    open_filter(opening_hours, timezone, status), when given, must pass each station too."""
-    bounded = math.isfinite(max_distance_m)
-    statement = _candidates_statement(bool(mask), bool(kind), open_filter is not None, bounded)
-    parameters = {"lat": lat, "lon": lon, "mask": mask, "kind": kind,
-                  # Every station within the bound on the ellipsoid is this near on the sphere.
-                  "within": max_distance_m / SPHERE_LOWER_BOUND if bounded else None}
-    fetch = max(MIN_FETCH, limit * 3)
-    connection = db.session.connection()
-    while True:
-        rows = connection.execute(statement, {**parameters, "fetch": fetch}).all()
-        best = _rank(rows, lat, lon, limit, open_filter, max_distance_m)
-        if len(rows) < fetch:
-            return best  # every station the bound and the SQL filters allow is in hand
-        # Stations not fetched are at least this far on the ellipsoid.
-        beyond = rows[-1].sphere_m * SPHERE_LOWER_BOUND
-        if beyond > max_distance_m or (len(best) == limit and best[-1][0] <= beyond):
-            return best
-        fetch *= 4  # near ties, or a Python filter that rejected too many: take more
-
-
-def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[float, int]]:
-    """The nearest `limit` rows by geodesic distance, of those passing open_filter."""
-    if open_filter is not None:
-        rows = [row for row in rows if open_filter(row.opening_hours, row.timezone, row.status)]
-    distances = geodesic_many_m(lat, lon, [row.lat for row in rows], [row.lon for row in rows])
-    return heapq.nsmallest(limit, ((distance, row.id) for distance, row in zip(distances, rows)
-                                   if distance <= max_distance_m))
-
-
 class Geography(UserDefinedType):
-    """Names geog's type to SQLAlchemy's reflection (autogenerate, the migrations test), which
-    would otherwise warn that it does not know it; no model column uses it."""
+    """PostGIS's geography type, for the expressions here and for reflection (autogenerate
+    and the migrations test would otherwise warn that they do not know geog's type)."""
     cache_ok = True
 
     def __init__(self, *_modifiers):
@@ -116,3 +61,60 @@ class Geography(UserDefinedType):
 
 
 ischema_names.setdefault("geography", Geography)
+
+
+_GEOG = literal_column("station.geog", Geography)
+_POINT = cast(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), Geography)
+_SPHERE_M = _GEOG.op("<->", return_type=Float)(_POINT)  # metres on PostGIS's mean sphere
+
+
+@functools.cache
+def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, bounded: bool):
+    """The KNN query, built once per shape; only its parameters change per call."""
+    conditions = [Station.status != "delisted"]
+    if open_now:
+        conditions.append(Station.status == "active")  # the hours are judged in Python
+    if with_mask:
+        conditions.append(Station.amenity_mask.op("&")(bindparam("mask")) == bindparam("mask"))
+    if with_kind:
+        conditions.append(Station.kind == bindparam("kind"))
+    if bounded:
+        # On the sphere (false: not the spheroid), as the KNN order is.
+        conditions.append(func.ST_DWithin(_GEOG, _POINT, bindparam("within"), false()))
+    return (select(Station, _SPHERE_M.label("sphere_m")).where(*conditions)
+            .order_by(_SPHERE_M).limit(bindparam("fetch")))
+
+
+def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str | None,
+                   open_filter, max_distance_m: float) -> list[tuple[float, Station]]:
+    """The nearest `limit` (geodesic distance, station) pairs within max_distance_m.
+
+    open_filter(opening_hours, timezone, status), when given, must pass each station too.
+    One statement loads the candidates whole, so a search is usually one round trip."""
+    bounded = math.isfinite(max_distance_m)
+    statement = _candidates_statement(bool(mask), bool(kind), open_filter is not None, bounded)
+    parameters = {"lat": lat, "lon": lon, "mask": mask, "kind": kind,
+                  # Every station within the bound on the ellipsoid is this near on the sphere.
+                  "within": max_distance_m / SPHERE_LOWER_BOUND if bounded else None}
+    fetch = max(MIN_FETCH, limit * 3)
+    while True:
+        rows = db.session.execute(statement, {**parameters, "fetch": fetch}).all()
+        best = _rank(rows, lat, lon, limit, open_filter, max_distance_m)
+        if len(rows) < fetch:
+            return best  # every station the bound and the SQL filters allow is in hand
+        # Stations not fetched are at least this far on the ellipsoid.
+        beyond = rows[-1].sphere_m * SPHERE_LOWER_BOUND
+        if beyond > max_distance_m or (len(best) == limit and best[-1][0] <= beyond):
+            return best
+        fetch *= 4  # near ties, or a Python filter that rejected too many: take more
+
+
+def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[float, Station]]:
+    """The nearest `limit` stations by geodesic distance, of those passing open_filter."""
+    stations = [row.Station for row in rows]
+    if open_filter is not None:
+        stations = [s for s in stations if open_filter(s.opening_hours, s.timezone, s.status)]
+    distances = geodesic_many_m(lat, lon, [s.lat for s in stations], [s.lon for s in stations])
+    ranked = sorted((distance, s.id, s) for distance, s in zip(distances, stations)
+                    if distance <= max_distance_m)
+    return [(distance, station) for distance, _, station in ranked[:limit]]

@@ -125,11 +125,13 @@ def nearest_stations(
 
     open_filter = passes_open_filter if open_now else None
     if db.session.get_bind().dialect.name == "postgresql":
-        best = nearest_by_knn(lat, lon, limit=limit, mask=mask, kind=kind,
-                              open_filter=open_filter, max_distance_m=max_distance_m)
+        found = nearest_by_knn(lat, lon, limit=limit, mask=mask, kind=kind,
+                               open_filter=open_filter, max_distance_m=max_distance_m)
     else:
-        best = _nearest_by_cells(lat, lon, limit, mask, kind, open_filter, max_distance_m)
-    return NearestStations(_load(best, now, judge), max_distance_m)
+        found = _load(_nearest_by_cells(lat, lon, limit, mask, kind, open_filter,
+                                        max_distance_m))
+    return NearestStations([NearbyStation(station, distance, station_hours(station, now, judge=judge))
+                            for distance, station in found], max_distance_m)
 
 
 def _nearest_by_cells(lat, lon, limit, mask, kind, open_filter,
@@ -298,7 +300,8 @@ def _stations_statement(dialect: str):
     return select(Station).where(in_integer_list(Station.id, "ids", dialect))
 
 
-def _load(found: list[tuple[float, int]], now: datetime, judge) -> list[NearbyStation]:
+def _load(found: list[tuple[float, int]]) -> list[tuple[float, Station]]:
+    """The stations of (distance, id) pairs, in their order."""
     if not found:
         return []
     dialect = db.session.get_bind().dialect.name
@@ -308,11 +311,7 @@ def _load(found: list[tuple[float, int]], now: datetime, judge) -> list[NearbySt
         for station in db.session.scalars(
             _stations_statement(dialect), {"ids": integer_list_parameter(ids, dialect)})
     }
-    return [
-        NearbyStation(stations[station_id], distance,
-                      station_hours(stations[station_id], now, judge=judge))
-        for distance, station_id in found
-    ]
+    return [(distance, stations[station_id]) for distance, station_id in found]
 
 
 def stations_in_bbox(
