@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.types import UserDefinedType
 
 from extensions import db
-from rest_stations.geo import SPHERE_LOWER_BOUND, geodesic_many_m
+from rest_stations.geo import SPHERE_LOWER_BOUND, geodesic_many_m, sphere_lower_bound
 from rest_stations.models import Station
 
 # Candidates one round asks for, at the least; more only when these cannot settle it.
@@ -69,8 +69,10 @@ _SPHERE_M = _GEOG.op("<->", return_type=Float)(_POINT)  # metres on PostGIS's me
 
 
 @functools.cache
-def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, bounded: bool):
-    """The KNN query, built once per shape; only its parameters change per call."""
+def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, bounded: bool,
+                          whole: bool):
+    """The KNN query, built once per shape; only its parameters change per call. `whole`
+    loads the stations; otherwise only what ranking and the open-now filter read."""
     conditions = [Station.status != "delisted"]
     if open_now:
         conditions.append(Station.status == "active")  # the hours are judged in Python
@@ -81,7 +83,10 @@ def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, boun
     if bounded:
         # On the sphere (false: not the spheroid), as the KNN order is.
         conditions.append(func.ST_DWithin(_GEOG, _POINT, bindparam("within"), false()))
-    return (select(Station, _SPHERE_M.label("sphere_m")).where(*conditions)
+    columns = [Station] if whole else [Station.id, Station.lat, Station.lon, Station.status]
+    if open_now and not whole:
+        columns += [Station.opening_hours, Station.timezone]
+    return (select(*columns, _SPHERE_M.label("sphere_m")).where(*conditions)
             .order_by(_SPHERE_M).limit(bindparam("fetch")))
 
 
@@ -90,31 +95,48 @@ def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str |
     """The nearest `limit` (geodesic distance, station) pairs within max_distance_m.
 
     open_filter(opening_hours, timezone, status), when given, must pass each station too.
-    One statement loads the candidates whole, so a search is usually one round trip."""
-    bounded = math.isfinite(max_distance_m)
-    statement = _candidates_statement(bool(mask), bool(kind), open_filter is not None, bounded)
+    The first statement loads its candidates whole: near a city they are the answer, in one
+    round trip. When they cannot prove it, later rounds read only what ranking needs."""
+    shape = (bool(mask), bool(kind), open_filter is not None)
     parameters = {"lat": lat, "lon": lon, "mask": mask, "kind": kind,
                   # Every station within the bound on the ellipsoid is this near on the sphere.
-                  "within": max_distance_m / SPHERE_LOWER_BOUND if bounded else None}
+                  "within": max_distance_m / SPHERE_LOWER_BOUND}
+    bounded = math.isfinite(max_distance_m)
     fetch = max(MIN_FETCH, limit * 3)
+    rows = db.session.execute(_candidates_statement(*shape, bounded, True),
+                              {**parameters, "fetch": fetch}).all()
+    loaded = {row.Station.id: row.Station for row in rows}
+    candidates = [row.Station for row in rows]
     while True:
-        rows = db.session.execute(statement, {**parameters, "fetch": fetch}).all()
-        best = _rank(rows, lat, lon, limit, open_filter, max_distance_m)
+        best = _rank(candidates, lat, lon, limit, open_filter, max_distance_m)
         if len(rows) < fetch:
-            return best  # every station the bound and the SQL filters allow is in hand
-        # Stations not fetched are at least this far on the ellipsoid.
-        beyond = rows[-1].sphere_m * SPHERE_LOWER_BOUND
-        if beyond > max_distance_m or (len(best) == limit and best[-1][0] <= beyond):
-            return best
-        fetch *= 4  # near ties, or a Python filter that rejected too many: take more
+            break  # every station the bound and the SQL filters allow is in hand
+        last = rows[-1].sphere_m  # no station not fetched is nearer on the sphere
+        if len(best) == limit:
+            kth = best[-1][0]
+            factor = sphere_lower_bound(lat, kth)
+            if last * factor >= kth:
+                break
+            # The last round: every station that could beat the k-th, and no more.
+            parameters["within"], bounded, fetch = kth / factor, True, 10**9
+        elif last * SPHERE_LOWER_BOUND > max_distance_m:
+            break
+        else:
+            fetch *= 4  # a Python filter (open now) rejected too many: take more
+        rows = db.session.execute(_candidates_statement(*shape, bounded, False),
+                                  {**parameters, "fetch": fetch}).all()
+        candidates = rows
+    missing = [station_id for _, station_id in best if station_id not in loaded]
+    if missing:
+        loaded.update((station.id, station) for station in db.session.scalars(
+            select(Station).where(Station.id.in_(missing))))
+    return [(distance, loaded[station_id]) for distance, station_id in best]
 
 
-def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[float, Station]]:
-    """The nearest `limit` stations by geodesic distance, of those passing open_filter."""
-    stations = [row.Station for row in rows]
+def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[float, int]]:
+    """The nearest `limit` (geodesic distance, id) pairs of the rows that pass open_filter."""
     if open_filter is not None:
-        stations = [s for s in stations if open_filter(s.opening_hours, s.timezone, s.status)]
-    distances = geodesic_many_m(lat, lon, [s.lat for s in stations], [s.lon for s in stations])
-    ranked = sorted((distance, s.id, s) for distance, s in zip(distances, stations)
-                    if distance <= max_distance_m)
-    return [(distance, station) for distance, _, station in ranked[:limit]]
+        rows = [row for row in rows if open_filter(row.opening_hours, row.timezone, row.status)]
+    distances = geodesic_many_m(lat, lon, [row.lat for row in rows], [row.lon for row in rows])
+    return sorted((distance, row.id) for distance, row in zip(distances, rows)
+                  if distance <= max_distance_m)[:limit]

@@ -23,6 +23,7 @@ from rest_stations.geo import (
     spherical_beyond_cell_m,
     spherical_m,
     spherical_to_cell_m,
+    sphere_lower_bound,
 )
 from tests.rest_stations.test_queries import brute_force
 
@@ -86,6 +87,19 @@ def test_geodesic_stays_within_the_spherical_bounds():
         spherical = spherical_m(lat1, lon1, lat2, lon2)
         geodesic = geodesic_m(lat1, lon1, lat2, lon2)
         assert SPHERE_LOWER_BOUND * spherical - 1e-6 <= geodesic <= SPHERE_UPPER_BOUND * spherical + 1e-6
+
+
+def test_the_local_sphere_bound_holds_and_is_tighter_away_from_the_equator():
+    for lat1, lon1, lat2, lon2 in point_pairs(20000, seed=14):
+        spherical = spherical_m(lat1, lon1, lat2, lon2)
+        geodesic = geodesic_m(lat1, lon1, lat2, lon2)
+        # Any bound from at least the true distance must hold.
+        for within in (geodesic, geodesic * 1.5 + 1):
+            assert geodesic >= sphere_lower_bound(lat1, within) * spherical - 1e-6
+    assert sphere_lower_bound(0.0, 1.0) == pytest.approx(0.99441, abs=1e-5)
+    assert sphere_lower_bound(39.9, 10_000) > 0.9977
+    assert sphere_lower_bound(39.9, 20_000_000) == sphere_lower_bound(0.0, 1.0)
+    assert SPHERE_LOWER_BOUND <= sphere_lower_bound(0.0, 0.0)
 
 
 def _inside(bounds, lat, lon):
