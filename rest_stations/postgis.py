@@ -112,17 +112,14 @@ def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str |
         if len(rows) < fetch:
             break  # every station the bound and the SQL filters allow is in hand
         last = rows[-1].sphere_m  # no station not fetched is nearer on the sphere
-        if len(best) == limit:
-            kth = best[-1][0]
-            factor = sphere_lower_bound(lat, kth)
-            if last * factor >= kth:
-                break
-            # The last round: every station that could beat the k-th, and no more.
-            parameters["within"], bounded, fetch = kth / factor, True, 10**9
-        elif last * SPHERE_LOWER_BOUND > max_distance_m:
+        if len(best) == limit and last * sphere_lower_bound(lat, best[-1][0]) >= best[-1][0]:
             break
-        else:
-            fetch *= 4  # a Python filter (open now) rejected too many: take more
+        if last * SPHERE_LOWER_BOUND > max_distance_m:
+            break  # whatever was not fetched lies beyond the bound
+        # Near ties (a city seen from far away), or a Python filter (open now) that
+        # rejected too many: take more, in KNN order. (A last round "everything within the
+        # k-th distance" would make PostgreSQL filter every row of the index's bounding box.)
+        fetch *= 4
         rows = db.session.execute(_candidates_statement(*shape, bounded, False),
                                   {**parameters, "fetch": fetch}).all()
         candidates = rows
