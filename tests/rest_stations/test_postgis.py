@@ -82,7 +82,7 @@ def test_the_cell_engine_objects_are_gone_and_the_downgrade_restores_them(postgr
     assert "station_cell" not in inspect(db.engine).get_table_names()
     assert "ix_station_cell" not in {i["name"] for i in inspect(db.engine).get_indexes("station")}
     db.session.commit()
-    downgrade(directory=MIGRATIONS, revision="0007")
+    downgrade(directory=MIGRATIONS, revision=load_migration_0013().down_revision)
     try:
         tables = inspect(db.engine)
         assert "geog" not in {c["name"] for c in tables.get_columns("station")}
