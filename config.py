@@ -40,6 +40,10 @@ def settings_for(name: str | None = None) -> dict:
         "CHECK_IN_PRESENCE_RADIUS_M": float(env.get("CHECK_IN_PRESENCE_RADIUS_M", "300")),
         "NEAREST_DEFAULT_LIMIT": 5,
         "NEAREST_MAX_LIMIT": 50,
+        # The nearest search looks no further: a point far from every station (a failed
+        # geolocation sends 0,0) is answered "no station within N km" at the cost of a
+        # city search. "inf" searches the whole globe.
+        "NEAREST_MAX_DISTANCE_KM": float(env.get("NEAREST_MAX_DISTANCE_KM", "1000")),
         "BBOX_MAX_FEATURES": 500,
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,  # static URLs are fingerprinted
         # Offline copies of the results list and station pages (offline.py, the service worker)

@@ -97,10 +97,16 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Autogenerate also leaves out what exists on one database only (PostGIS on
+        # PostgreSQL, the cell engine on SQLite: migration 0013).
+        from rest_stations.postgis import schema_filter
+        modelled = conf_args.get("include_object") or (lambda *item: True)
+        on_this_database = schema_filter(connection.dialect.name)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
-            **conf_args
+            **{**conf_args,
+               "include_object": lambda *item: modelled(*item) and on_this_database(*item)}
         )
 
         with context.begin_transaction():

@@ -23,8 +23,9 @@ class Station(OrganisationScoped, db.Model):
         # every coarser cell one range of them, see rest_stations/geo.py), the unit vector
         # for the distance filter, and what ranking and the common filters read, so a
         # search never visits the table until it loads the winners.
+        # SQLite only: PostgreSQL searches with PostGIS (migration 0013).
         Index("ix_station_cell", "cell", "x", "y", "z", "lat", "lon", "status",
-              "amenity_mask", "kind", "id"),
+              "amenity_mask", "kind", "id", info={"only_on": "sqlite"}),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("status IN ('active', 'temporarily_closed', 'delisted')",
                         name="status_known"),
@@ -88,11 +89,13 @@ class StationCell(db.Model):
     """Every grid cell, at every level, that holds a station or once did.
 
     Database triggers add a row whenever a station is written into a new cell (migration
-    0007), so no write path can forget it. Rows are never removed: a cell a station left
+    0007), so no write path can forget it. SQLite only: PostgreSQL has PostGIS instead. Rows are never removed: a cell a station left
     costs the nearest search one wasted look, while removing it could race with a
     station moving in.
     """
     __tablename__ = "station_cell"
+    # The cell engine is SQLite's; migration 0013 drops the table on PostgreSQL.
+    __table_args__ = {"info": {"only_on": "sqlite"}}
 
     level: Mapped[str] = mapped_column(String(6), primary_key=True)
     cell: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -1,12 +1,13 @@
 """Finding stations: the k nearest to a point, and those inside a map box.
 
-The nearest search asks the database for the stations inside a circle around the point,
-through grid-cell indexes, nearest first by spherical distance (plain arithmetic on stored
-unit vectors, so SQLite and PostgreSQL both compute it), and ranks them in Python by exact
-geodesic distance. The two distances differ by under 0.6 %, which bounds how far the search
-must look. When a circle holds too few, the occupied cells (station_cells.py) say how far
-the next must reach. docs/architecture.md explains the design and docs/performance.md
-measures it.
+The nearest search ranks by exact geodesic distance (pyproj) candidates that the database
+returns nearest first by spherical distance; the two differ by under 0.6 %, which bounds how
+far the search must look. PostgreSQL finds the candidates with PostGIS's KNN index scan
+(postgis.py). SQLite, which has no spatial index, uses the cell engine here: the stations
+inside a circle, through grid-cell indexes and stored unit vectors, and when a circle holds
+too few, the occupied cells (station_cells.py) say how far the next must reach. Both stop
+at NEAREST_MAX_DISTANCE_KM. docs/architecture.md explains the design and
+docs/performance.md measures it.
 """
 import functools
 import heapq
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from flask import current_app
 from sqlalchemy import and_, bindparam, or_, select
 
 from extensions import db
@@ -32,6 +34,7 @@ from rest_stations.geo import (
 )
 from rest_stations.hours import HoursStatus, hours_status
 from rest_stations.models import Station
+from rest_stations.postgis import nearest_by_knn
 from rest_stations.sql import in_integer_list, integer_list_parameter, select_for_each
 from rest_stations.station_cells import OccupiedCells, TooManyCells
 from rest_stations.vocabulary import amenity_mask
@@ -64,6 +67,28 @@ def station_hours(station: Station, now: datetime | None = None, *,
     return judge(station.opening_hours, station.timezone, now)
 
 
+class NearestStations(list):
+    """The stations found (NearbyStation, nearest first), and how far the search looked.
+
+    Fewer than the limit, or none, means no more match within max_distance_m: the page and
+    the API then say "no station within N km" (none_within_bound) and suggest a place search.
+    """
+
+    def __init__(self, hits: list[NearbyStation], max_distance_m: float):
+        super().__init__(hits)
+        self.max_distance_m = max_distance_m
+
+    @property
+    def max_distance_km(self) -> float:
+        return self.max_distance_m / 1000
+
+    @property
+    def none_within_bound(self) -> bool:
+        """Nothing matched within the bound (an unbounded search that finds nothing is not
+        "far": no station matches anywhere)."""
+        return not self and math.isfinite(self.max_distance_m)
+
+
 def nearest_stations(
     lat: float,
     lon: float,
@@ -73,14 +98,23 @@ def nearest_stations(
     open_now: bool = False,
     kind: str | None = None,
     now: datetime | None = None,
-) -> list[NearbyStation]:
-    """The `limit` stations nearest to (lat, lon) by geodesic distance, nearest first.
+    max_distance_km: float | None = None,
+) -> NearestStations:
+    """The `limit` stations nearest to (lat, lon) by geodesic distance, nearest first, of
+    those within max_distance_km (the NEAREST_MAX_DISTANCE_KM setting when None; math.inf
+    searches the whole globe).
 
     Every listed amenity must be present; open_now keeps only stations known to be open.
+    PostgreSQL answers with PostGIS (postgis.py), SQLite with the cell engine below: the
+    same stations, the same distances.
     """
+    if max_distance_km is None:
+        max_distance_km = current_app.config["NEAREST_MAX_DISTANCE_KM"]
+    max_distance_m = max_distance_km * 1000
     if limit <= 0:
-        return []
+        return NearestStations([], max_distance_m)
     mask = amenity_mask(amenities)
+    lat, lon = float(lat), float(lon)
     # One moment for the whole search, and each timetable read once: most stations share
     # a handful of timetables.
     now = now or datetime.now(timezone.utc)
@@ -89,12 +123,29 @@ def nearest_stations(
     def passes_open_filter(hours_text: str, tz_name: str, status: str) -> bool:
         return status == "active" and judge(hours_text, tz_name, now).open is True
 
+    open_filter = passes_open_filter if open_now else None
+    if db.session.get_bind().dialect.name == "postgresql":
+        found = nearest_by_knn(lat, lon, limit=limit, mask=mask, kind=kind,
+                               open_filter=open_filter, max_distance_m=max_distance_m)
+    else:
+        found = _load(_nearest_by_cells(lat, lon, limit, mask, kind, open_filter,
+                                        max_distance_m))
+    return NearestStations([NearbyStation(station, distance, station_hours(station, now, judge=judge))
+                            for distance, station in found], max_distance_m)
+
+
+def _nearest_by_cells(lat, lon, limit, mask, kind, open_filter,
+                      max_distance_m) -> list[tuple[float, int]]:
+    """The cell engine: the nearest `limit` (geodesic distance, id) pairs within the bound."""
     fetch = max(MIN_FETCH, limit * 3)
-    radius = FIRST_RADIUS_M  # spherical radius of the circle the database is asked for
-    where = _Where(lat, lon)
+    # The spherical radius that holds every station within the bound on the ellipsoid;
+    # the search stops there.
+    last_radius = min(HALF_EQUATOR_M, max_distance_m / SPHERE_LOWER_BOUND)
+    radius = min(FIRST_RADIUS_M, last_radius)  # of the circle the database is asked for
+    where = _Where(lat, lon, last_radius)
     cells = where.cells_within(radius)
     while True:
-        rows = _rows_within(lat, lon, radius, cells, mask, kind, open_now, fetch)
+        rows = _rows_within(lat, lon, radius, cells, mask, kind, open_filter is not None, fetch)
         truncated = len(rows) > fetch
         if truncated:
             rows = rows[:fetch]
@@ -102,20 +153,22 @@ def nearest_stations(
             searched = spherical_from_chord_squared(rows[-1].chord2)
         else:
             searched = radius
-        best = _rank(rows, lat, lon, limit, passes_open_filter if open_now else None)
+        best = _rank(rows, lat, lon, limit, open_filter, max_distance_m)
         # Anything not yet fetched is at least this far away on the ellipsoid.
-        if len(best) == limit and best[-1][0] <= searched * SPHERE_LOWER_BOUND:
-            return _load(best, now, judge)
+        beyond = searched * SPHERE_LOWER_BOUND
+        if beyond > max_distance_m or (len(best) == limit and best[-1][0] <= beyond):
+            return best
         if truncated:
             fetch *= 4  # the nearest fetched rows could not settle it: take more
             continue
-        if radius >= HALF_EQUATOR_M:
-            return _load(best, now, judge)  # the whole globe has been searched
+        if radius >= last_radius:
+            return best  # everything within the bound has been searched
         if len(best) == limit:
             # A circle reaching the furthest of these on the ellipsoid is the last round.
             radius = best[-1][0] / SPHERE_LOWER_BOUND * 1.000001
         else:
             radius = where.wider_radius(radius, limit, len(best))
+        radius = min(radius, last_radius)
         cells = where.cells_within(radius)
 
 
@@ -134,8 +187,9 @@ class _Where:
     almost nothing passes) falls back to growing the circle and covering it with coarser cells.
     """
 
-    def __init__(self, lat: float, lon: float):
+    def __init__(self, lat: float, lon: float, last_radius: float):
         self.lat, self.lon = lat, lon
+        self.last_radius = last_radius  # no circle need reach further
         self._walk: OccupiedCells | None = None
         self._walk_gave_up = False
 
@@ -153,8 +207,9 @@ class _Where:
                     self._walk = OccupiedCells(self.lat, self.lon, max_cells=MAX_CELLS)
                 # More occupied cells than the circle held, in proportion to its area.
                 held = len(self._walk.finest_cells_within(radius))
-                reach = self._walk.radius_reaching(max(limit, math.ceil(held * growth * growth)))
-                return HALF_EQUATOR_M if reach is None else reach  # None: fewer anywhere
+                reach = self._walk.radius_reaching(max(limit, math.ceil(held * growth * growth)),
+                                                   within=self.last_radius)
+                return self.last_radius if reach is None else reach  # None: fewer within it
             except TooManyCells:
                 self._walk_gave_up = True
         return radius * growth
@@ -220,8 +275,9 @@ def _rows_within(lat, lon, radius, cells, mask, kind, open_now, fetch):
     return db.session.connection().execute(statement, parameters).all()
 
 
-def _rank(rows, lat, lon, limit, open_filter) -> list[tuple[float, int]]:
-    """The nearest `limit` (geodesic distance, id) pairs among rows sorted by spherical distance."""
+def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[float, int]]:
+    """The nearest `limit` (geodesic distance, id) pairs within max_distance_m, among rows
+    sorted by spherical distance."""
     best: list[tuple[float, int]] = []  # max-heap of (-distance, id), at most `limit` long
     for row in rows:
         if len(best) == limit and (
@@ -230,6 +286,8 @@ def _rank(rows, lat, lon, limit, open_filter) -> list[tuple[float, int]]:
         if open_filter and not open_filter(row.opening_hours, row.timezone, row.status):
             continue
         distance = geodesic_m(lat, lon, row.lat, row.lon)
+        if distance > max_distance_m:
+            continue
         if len(best) < limit:
             heapq.heappush(best, (-distance, row.id))
         elif distance < -best[0][0]:
@@ -242,7 +300,8 @@ def _stations_statement(dialect: str):
     return select(Station).where(in_integer_list(Station.id, "ids", dialect))
 
 
-def _load(found: list[tuple[float, int]], now: datetime, judge) -> list[NearbyStation]:
+def _load(found: list[tuple[float, int]]) -> list[tuple[float, Station]]:
+    """The stations of (distance, id) pairs, in their order."""
     if not found:
         return []
     dialect = db.session.get_bind().dialect.name
@@ -252,11 +311,7 @@ def _load(found: list[tuple[float, int]], now: datetime, judge) -> list[NearbySt
         for station in db.session.scalars(
             _stations_statement(dialect), {"ids": integer_list_parameter(ids, dialect)})
     }
-    return [
-        NearbyStation(stations[station_id], distance,
-                      station_hours(stations[station_id], now, judge=judge))
-        for distance, station_id in found
-    ]
+    return [(distance, stations[station_id]) for distance, station_id in found]
 
 
 def stations_in_bbox(

@@ -61,15 +61,16 @@ class OccupiedCells:
             if level == FINEST or cell != own[level]:
                 self._push(level, cell)
 
-    def radius_reaching(self, count: int) -> float | None:
+    def radius_reaching(self, count: int, within: float = math.inf) -> float | None:
         """A radius that holds `count` occupied finest cells whole (so, unless stations were
-        moved or removed, at least `count` stations); None when fewer exist anywhere."""
+        moved or removed, at least `count` stations); None when fewer reach within
+        `within`, which then stops the walk: cells beyond it are never opened."""
         if count > self.max_cells:
             raise TooManyCells
         while True:
             reach = self._far_sides[count - 1] if len(self._far_sides) >= count else math.inf
-            if not self._heap or self._heap[0][0] > reach:
-                return None if reach == math.inf else reach
+            if not self._heap or self._heap[0][0] > min(reach, within):
+                return reach if reach <= within and reach < math.inf else None
             nearest, cell, level, exact = self._heap[0]
             if not exact:
                 self._refine()
@@ -82,7 +83,7 @@ class OccupiedCells:
             if self._finest:
                 first = self._finest[0][0]
                 until = max(until, first + (until - first) * math.sqrt(count / len(self._finest)))
-            self._advance(min(reach, until))
+            self._advance(min(reach, until, within))
 
     def finest_cells_within(self, radius: float) -> list[int]:
         """Every occupied finest cell that reaches within `radius` of the point."""

@@ -1,6 +1,8 @@
 """The facts the nearest engine leans on: geodesic distances, sphere vs ellipsoid, the nested
 grid, and the bounds on distances to its cells."""
+import math
 import random
+from types import SimpleNamespace
 
 import pytest
 from geographiclib.geodesic import Geodesic
@@ -17,10 +19,13 @@ from rest_stations.geo import (
     cells_covering,
     finest_cells_per_cell,
     geodesic_m,
+    geodesic_many_m,
     spherical_beyond_cell_m,
     spherical_m,
     spherical_to_cell_m,
+    sphere_lower_bound,
 )
+from tests.rest_stations.test_queries import brute_force
 
 SPHERE = Geodesic(EARTH_MEAN_RADIUS_M, 0)
 
@@ -48,11 +53,53 @@ def test_geodesic_is_the_distance_geopy_gives():
         assert geodesic_m(lat1, lon1, lat2, lon2) == pytest.approx(expected, abs=1e-6)
 
 
+def test_many_geodesics_at_once_are_the_distances_geopy_gives():
+    pairs = list(point_pairs(2000, seed=12))
+    for lat, lon in [(39.1335, 117.2081), (-89.9, 0.0), (0.0, -179.99)]:
+        found = geodesic_many_m(lat, lon, [p[2] for p in pairs], [p[3] for p in pairs])
+        for (_, _, lat2, lon2), distance in zip(pairs, found):
+            assert distance == pytest.approx(geopy_geodesic((lat, lon), (lat2, lon2)).meters,
+                                             abs=1e-6)
+    assert geodesic_many_m(0.0, 0.0, [], []) == []
+
+
+def test_the_brute_force_oracle_ranks_as_geopy_does():
+    """test_queries.py's vectorised oracle, held to a plain geopy loop."""
+    rng = random.Random(13)
+    stations = [SimpleNamespace(id=number, lat=rng.uniform(-90, 90), lon=rng.uniform(-180, 180))
+                for number in range(600)]
+    stations += [SimpleNamespace(id=1000 + number, lat=39.9 + rng.gauss(0, 0.05),
+                                 lon=116.4 + rng.gauss(0, 0.05)) for number in range(200)]
+    for lat, lon in [(39.9, 116.4), (-89.9, 0.0), (0.0, -179.99), (30.0, -40.0)]:
+        for within_m in (math.inf, 3_000_000.0):
+            expected = sorted((geopy_geodesic((lat, lon), (s.lat, s.lon)).meters, s.id)
+                              for s in stations)
+            expected = [pair for pair in expected if pair[0] <= within_m][:25]
+            found = brute_force(stations, lat, lon, 25, within_m=within_m)
+            assert [station_id for _, station_id in found] == [i for _, i in expected]
+            assert [d for d, _ in found] == pytest.approx([d for d, _ in expected], abs=1e-6)
+    odd = brute_force(stations, 39.9, 116.4, 5, accept=lambda s: s.id % 2)
+    assert odd and all(station_id % 2 for _, station_id in odd)
+
+
 def test_geodesic_stays_within_the_spherical_bounds():
     for lat1, lon1, lat2, lon2 in point_pairs(20000, seed=11):
         spherical = spherical_m(lat1, lon1, lat2, lon2)
         geodesic = geodesic_m(lat1, lon1, lat2, lon2)
         assert SPHERE_LOWER_BOUND * spherical - 1e-6 <= geodesic <= SPHERE_UPPER_BOUND * spherical + 1e-6
+
+
+def test_the_local_sphere_bound_holds_and_is_tighter_away_from_the_equator():
+    for lat1, lon1, lat2, lon2 in point_pairs(20000, seed=14):
+        spherical = spherical_m(lat1, lon1, lat2, lon2)
+        geodesic = geodesic_m(lat1, lon1, lat2, lon2)
+        # Any bound from at least the true distance must hold.
+        for within in (geodesic, geodesic * 1.5 + 1):
+            assert geodesic >= sphere_lower_bound(lat1, within) * spherical - 1e-6
+    assert sphere_lower_bound(0.0, 1.0) == pytest.approx(0.99441, abs=1e-5)
+    assert sphere_lower_bound(39.9, 10_000) > 0.9977
+    assert sphere_lower_bound(39.9, 20_000_000) == sphere_lower_bound(0.0, 1.0)
+    assert SPHERE_LOWER_BOUND <= sphere_lower_bound(0.0, 0.0)
 
 
 def _inside(bounds, lat, lon):

@@ -1,23 +1,36 @@
-"""The nearest engine must rank exactly as a brute-force geopy.distance.geodesic loop does."""
+"""The nearest engine must rank exactly as a brute-force geodesic loop does, on SQLite (the
+cell engine) and on PostgreSQL (PostGIS), within the distance bound and without it."""
+import math
 import random
 from datetime import datetime, timezone
 
 import pytest
 from geopy.distance import geodesic
+from pyproj import Geod
+from sqlalchemy import event, insert, update
 
+from app import create_app
 from extensions import db
 from rest_stations.models import Station
 from rest_stations.queries import nearest_stations, stations_in_bbox
 from rest_stations.vocabulary import AMENITIES
 
 TIANJIN_STATION = (39.1335, 117.2081)
+UNBOUNDED = math.inf
+# PROJ's Karney geodesic over whole arrays at once: the oracle's own instance, checked
+# against geopy.distance.geodesic in test_geo.py.
+ORACLE = Geod(ellps="WGS84")
 
 
-def brute_force(stations, lat, lon, limit, accept=lambda station: True):
-    ranked = sorted(
-        (geodesic((lat, lon), (s.lat, s.lon)).meters, s.id) for s in stations if accept(s)
-    )
-    return ranked[:limit]
+def brute_force(stations, lat, lon, limit, accept=lambda station: True, within_m=math.inf):
+    """The `limit` nearest (geodesic metres, id) of the accepted stations within within_m."""
+    kept = [s for s in stations if accept(s)]
+    if not kept:
+        return []
+    distances = ORACLE.inv([lon] * len(kept), [lat] * len(kept),
+                           [s.lon for s in kept], [s.lat for s in kept])[2]
+    return sorted((distance, s.id) for distance, s in zip(distances, kept)
+                  if distance <= within_m)[:limit]
 
 
 def assert_same_ranking(found, expected):
@@ -51,7 +64,11 @@ def random_stations(app):
     # "shower" exists nowhere, so a filter on it must match nothing.
     for station in rows:
         station.amenities = [code for code in station.amenities if code != "shower"]
-    db.session.add_all(rows)
+    # In one statement: the ORM's unit of work would take seconds on PostgreSQL.
+    db.session.execute(insert(Station), [
+        {column: getattr(station, column) for column in (
+            "name", "lat", "lon", "x", "y", "z", "cell", "amenity_mask", "kind",
+            "opening_hours")} for station in rows])
     db.session.commit()
     return db.session.scalars(db.select(Station)).all()
 
@@ -67,77 +84,153 @@ def query_points(count, seed):
 
 def test_nearest_matches_brute_force_geodesic(random_stations):
     for lat, lon in query_points(40, seed=1):
-        found = nearest_stations(lat, lon, limit=5)
+        found = nearest_stations(lat, lon, limit=5, max_distance_km=UNBOUNDED)
         assert_same_ranking(found, brute_force(random_stations, lat, lon, 5))
 
 
-def test_nearest_with_amenity_and_kind_filters_matches_brute_force(random_stations):
+def test_nearest_within_the_default_bound_matches_brute_force(random_stations):
+    # Random points worldwide: many have nothing within 1,000 km, some a few stations.
+    empty = 0
+    for lat, lon in query_points(40, seed=5):
+        found = nearest_stations(lat, lon, limit=5)
+        expected = brute_force(random_stations, lat, lon, 5, within_m=1_000_000)
+        assert_same_ranking(found, expected)
+        assert found.max_distance_km == 1000
+        assert found.none_within_bound == (expected == [])
+        empty += expected == []
+    assert 0 < empty < 40
+
+
+@pytest.mark.parametrize("within_km", [UNBOUNDED, 1000.0])
+def test_nearest_with_amenity_and_kind_filters_matches_brute_force(random_stations, within_km):
     wanted = {"microwave", "toilet"}
     for lat, lon in query_points(20, seed=2):
-        found = nearest_stations(lat, lon, limit=7, amenities=sorted(wanted), kind="partner")
+        found = nearest_stations(lat, lon, limit=7, amenities=sorted(wanted), kind="partner",
+                                 max_distance_km=within_km)
         expected = brute_force(
             random_stations, lat, lon, 7,
             accept=lambda s: wanted <= set(s.amenities) and s.kind == "partner",
+            within_m=within_km * 1000,
         )
         assert_same_ranking(found, expected)
         assert all(wanted <= set(hit.station.amenities) for hit in found)
 
 
-def test_open_now_filter_matches_brute_force(random_stations):
+@pytest.mark.parametrize("within_km", [UNBOUNDED, 1000.0])
+def test_open_now_filter_matches_brute_force(random_stations, within_km):
     # 03:00 in Shanghai: only 24/7 and the overnight stations are open.
     now = datetime(2026, 11, 23, 19, 0, tzinfo=timezone.utc)
     for lat, lon in query_points(10, seed=3):
-        found = nearest_stations(lat, lon, limit=5, open_now=True, now=now)
+        found = nearest_stations(lat, lon, limit=5, open_now=True, now=now,
+                                 max_distance_km=within_km)
         expected = brute_force(
             random_stations, lat, lon, 5,
             accept=lambda s: s.opening_hours in ("24/7", "Mo-Su 20:00-04:00"),
+            within_m=within_km * 1000,
         )
         assert_same_ranking(found, expected)
         assert all(hit.hours.open is True for hit in found)
+
+
+def test_delisted_stations_are_never_offered(random_stations):
+    db.session.execute(update(Station).where(Station.id % 3 == 0).values(status="delisted"))
+    db.session.commit()
+    listed = db.session.scalars(db.select(Station).where(Station.status != "delisted")).all()
+    assert len(listed) < len(random_stations)
+    for lat, lon in query_points(10, seed=4):
+        assert_same_ranking(nearest_stations(lat, lon, limit=5, max_distance_km=UNBOUNDED),
+                            brute_force(listed, lat, lon, 5))
 
 
 def test_filter_that_matches_nothing_returns_empty_list(random_stations):
     assert nearest_stations(*TIANJIN_STATION, amenities=["shower"]) == []
 
 
+def test_filter_that_matches_nothing_anywhere_is_not_called_far(random_stations):
+    found = nearest_stations(*TIANJIN_STATION, amenities=["shower"], max_distance_km=UNBOUNDED)
+    assert found == [] and not found.none_within_bound
+
+
 def test_remote_point_finds_stations_hundreds_of_kilometres_away(make_station):
     far = make_station(lat=43.8, lon=87.6)  # Urumqi
-    found = nearest_stations(29.65, 91.17, limit=5)  # Lhasa, about 1,600 km away
+    # Lhasa, about 1,600 km away: beyond the default bound, so the search is widened.
+    found = nearest_stations(29.65, 91.17, limit=5, max_distance_km=2000)
     assert [hit.station.id for hit in found] == [far.id]
     assert found[0].distance_m == pytest.approx(
         geodesic((29.65, 91.17), (43.8, 87.6)).meters, abs=0.01)
 
 
-def test_limit_larger_than_station_count_returns_all_sorted(make_station):
-    near = make_station(lat=39.134, lon=117.209)
-    farther = make_station(lat=39.2, lon=117.3)
-    found = nearest_stations(*TIANJIN_STATION, limit=50)
-    assert [hit.station.id for hit in found] == [near.id, farther.id]
+def test_point_beyond_the_bound_answers_no_station_within_it(make_station):
+    make_station(lat=43.8, lon=87.6)  # Urumqi, about 1,600 km from Lhasa
+    found = nearest_stations(29.65, 91.17, limit=5)
+    assert found == [] and found.none_within_bound and found.max_distance_km == 1000
+    assert nearest_stations(0.0, 0.0).none_within_bound
 
 
-def test_empty_database_returns_empty_list(app):
-    assert nearest_stations(*TIANJIN_STATION) == []
+def test_the_bound_keeps_exactly_the_stations_within_it(make_station):
+    # Due north of Tianjin, 100 km apart: the bound falls between two of them.
+    stations = [make_station(lat=TIANJIN_STATION[0] + step * 0.9, lon=TIANJIN_STATION[1])
+                for step in range(1, 6)]
+    distances = [geodesic(TIANJIN_STATION, (s.lat, s.lon)).meters for s in stations]
+    bound_km = (distances[2] + distances[3]) / 2 / 1000
+    found = nearest_stations(*TIANJIN_STATION, limit=5, max_distance_km=bound_km)
+    assert [hit.station.id for hit in found] == [s.id for s in stations[:3]]
+    assert not found.none_within_bound
+    # A bound a metre short of a station leaves it out; a metre beyond keeps it.
+    assert len(nearest_stations(*TIANJIN_STATION, max_distance_km=distances[0] / 1000 - 0.001)) == 0
+    assert len(nearest_stations(*TIANJIN_STATION, max_distance_km=distances[0] / 1000 + 0.001)) == 1
 
 
-def test_temporarily_closed_station_is_listed_closed_and_left_out_of_open_now(make_station):
-    closed = make_station(status="temporarily_closed")
-    [hit] = nearest_stations(*TIANJIN_STATION)
-    assert hit.station.id == closed.id and hit.hours.open is False
-    assert nearest_stations(*TIANJIN_STATION, open_now=True) == []
+def test_the_bound_is_a_setting_from_the_environment(monkeypatch):
+    monkeypatch.setenv("NEAREST_MAX_DISTANCE_KM", "250")
+    assert create_app("testing").config["NEAREST_MAX_DISTANCE_KM"] == 250.0
+    monkeypatch.delenv("NEAREST_MAX_DISTANCE_KM")
+    assert create_app("testing").config["NEAREST_MAX_DISTANCE_KM"] == 1000.0
 
 
-def test_bbox_returns_stations_inside_and_reports_truncation(make_station):
-    inside = [make_station(lat=39.1 + i / 100, lon=117.2) for i in range(3)]
-    make_station(lat=31.2, lon=121.5)
-    stations, truncated = stations_in_bbox(117.0, 39.0, 117.5, 39.5, limit=10)
-    assert {s.id for s in stations} == {s.id for s in inside} and not truncated
-    stations, truncated = stations_in_bbox(117.0, 39.0, 117.5, 39.5, limit=2)
-    assert len(stations) == 2 and truncated
+def test_the_bound_comes_from_the_setting(app, make_station):
+    make_station(lat=40.8, lon=117.2081)  # 185 km north of Tianjin
+    app.config["NEAREST_MAX_DISTANCE_KM"] = 100.0
+    try:
+        found = nearest_stations(*TIANJIN_STATION)
+        assert found == [] and found.max_distance_km == 100
+    finally:
+        app.config["NEAREST_MAX_DISTANCE_KM"] = 1000.0
+    assert len(nearest_stations(*TIANJIN_STATION)) == 1
 
 
-def test_bbox_across_the_antimeridian(make_station):
-    east = make_station(lat=-17.0, lon=179.5)
-    west = make_station(lat=-17.0, lon=-179.5)
-    make_station(lat=-17.0, lon=0.0)
-    stations, _ = stations_in_bbox(179.0, -18.0, -179.0, -16.0, limit=10)
-    assert {s.id for s in stations} == {east.id, west.id}
+def count_statements(search) -> int:
+    statements = []
+    engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        search()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+@pytest.fixture
+def cities_only(app):
+    """2,000 stations in six Chinese cities, none elsewhere."""
+    rng = random.Random(11)
+    centres = [(39.9, 116.4), (31.2, 121.5), (23.1, 113.3), (30.6, 104.1), (43.8, 87.6),
+               (45.8, 126.6)]
+    rows = []
+    for number in range(2000):
+        clat, clon = centres[number % len(centres)]
+        rows.append(Station(name=f"城市驿站 {number}", lat=clat + rng.gauss(0, 0.1),
+                            lon=clon + rng.gauss(0, 0.1)))
+    db.session.add_all(rows)
+    db.session.commit()
+    return rows
+
+
+def test_a_point_far_from_every_station_costs_no_more_statements_than_a_city(cities_only):
+    city = count_statements(lambda: nearest_stations(39.95, 116.45))
+    # Null island (a failed geolocation), mid-Pacific, the Southern Ocean, the North Pole.
+    for point in [(0.0, 0.0), (15.0, -140.0), (-60.0, 100.0), (89.9, 0.0)]:
+        far = count_statements(lambda: nearest_stations(*point))
+        assert nearest_stations(*point).none_within_bound
+        assert far <= city + 5, (point, far, city)

@@ -1,0 +1,137 @@
+"""PostGIS on PostgreSQL (migration 0013): the geography column, its index, the migration's
+way there and back, and what the schema comparison leaves out. The search itself is held to
+the brute-force oracle in test_queries.py and test_station_cells.py, on both databases."""
+import importlib.util
+import os
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import insert, inspect, text, update
+
+from extensions import db
+from rest_stations.geo import position_columns
+from rest_stations.models import Station
+from rest_stations.postgis import schema_filter
+from rest_stations.queries import nearest_stations
+
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
+
+
+def load_migration_0013():
+    path = os.path.join(MIGRATIONS, "versions", "0013_postgis.py")
+    spec = importlib.util.spec_from_file_location("migration_0013", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def postgresql(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostGIS is PostgreSQL's")
+
+
+def geog_positions() -> dict[int, tuple[float, float]]:
+    rows = db.session.execute(text("SELECT id, ST_Y(geog::geometry), ST_X(geog::geometry) "
+                                   "FROM station")).all()
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def test_the_geography_column_follows_every_write_path(postgresql, make_station):
+    by_orm = make_station(lat=39.1335, lon=117.2081)
+    db.session.execute(insert(Station), [{"name": "批量", "lat": -17.0, "lon": 179.5,
+                                          **position_columns(-17.0, 179.5)}])
+    db.session.commit()
+    by_core = db.session.scalar(db.select(Station.id).where(Station.name == "批量"))
+    assert geog_positions() == {by_orm.id: (39.1335, 117.2081), by_core: (-17.0, 179.5)}
+
+    by_orm.lat, by_orm.lon = 43.8, 87.6
+    db.session.execute(text("UPDATE station SET lon = -179.5 WHERE id = :id"), {"id": by_core})
+    db.session.commit()
+    assert geog_positions() == {by_orm.id: (43.8, 87.6), by_core: (-17.0, -179.5)}
+
+
+def test_the_column_cannot_be_written_by_hand(postgresql, make_station):
+    station = make_station()
+    with pytest.raises(Exception, match="generated column"):
+        db.session.execute(text("UPDATE station SET geog = 'POINT(0 0)' WHERE id = :id"),
+                           {"id": station.id})
+    db.session.rollback()
+
+
+def test_the_knn_search_is_an_index_scan_with_its_filters_and_bound(postgresql):
+    db.session.execute(insert(Station), [
+        {"name": f"索引 {number}", "lat": 39 + number / 1000, "lon": 117.2,
+         **position_columns(39 + number / 1000, 117.2)} for number in range(2000)])
+    db.session.execute(text("ANALYZE station"))
+    # The index must be able to serve the search in distance order (a planner with a
+    # small table may still prefer a scan and a sort; this asks what the index offers).
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.execute(text("""
+        EXPLAIN SELECT id FROM station
+        WHERE status != 'delisted' AND amenity_mask & 3 = 3
+          AND ST_DWithin(geog, ST_MakePoint(117.2, 39.1)::geography, 1000000, false)
+        ORDER BY geog <-> ST_MakePoint(117.2, 39.1)::geography LIMIT 16""")).scalars())
+    assert "Index Scan using ix_station_geog" in plan and "Order By" in plan, plan
+
+
+def test_the_cell_engine_objects_are_gone_and_the_downgrade_restores_them(postgresql,
+                                                                          make_station):
+    stations = [make_station(lat=lat, lon=lon)
+                for lat, lon in [(39.1335, 117.2081), (-17.0, 179.5), (0.0, 0.0)]]
+    assert "station_cell" not in inspect(db.engine).get_table_names()
+    assert "ix_station_cell" not in {i["name"] for i in inspect(db.engine).get_indexes("station")}
+    db.session.commit()
+    downgrade(directory=MIGRATIONS, revision=load_migration_0013().down_revision)
+    try:
+        tables = inspect(db.engine)
+        assert "geog" not in {c["name"] for c in tables.get_columns("station")}
+        assert "ix_station_cell" in {i["name"] for i in tables.get_indexes("station")}
+        micro = set(db.session.execute(text(
+            "SELECT cell FROM station_cell WHERE level = 'micro'")).scalars())
+        assert micro == {s.cell for s in stations}
+        # The trigger is back: a new station lists its cells.
+        db.session.execute(text(
+            "INSERT INTO station (name, address, city, district, lat, lon, x, y, z, cell, kind, "
+            "amenity_mask, opening_hours, timezone, capacity, phone, status, closed_reason, "
+            "created_at, updated_at) VALUES ('回来', '', '', '', 1, 1, 0, 0, 0, 123456, 'union', "
+            "0, '', 'Asia/Shanghai', 0, '', 'active', '', now(), now())"))
+        assert db.session.execute(text(
+            "SELECT count(*) FROM station_cell WHERE level = 'micro' AND cell = 123456")).scalar() == 1
+        db.session.commit()
+    finally:
+        upgrade(directory=MIGRATIONS)
+    assert "station_cell" not in inspect(db.engine).get_table_names()
+    positions = geog_positions()
+    assert all(positions[s.id] == (s.lat, s.lon) for s in stations)
+    assert [hit.station.id for hit in nearest_stations(39.1, 117.2)] == [stations[0].id]
+
+
+def test_a_server_without_postgis_gets_a_message_naming_the_package(postgresql):
+    migration = load_migration_0013()
+    with pytest.raises(RuntimeError, match="postgresql-15-postgis-3"):
+        migration.create_extension(db.session.connection(), name="postgis_not_installed_here")
+    db.session.rollback()
+
+
+def test_the_schema_comparison_leaves_out_what_one_database_has_alone(app):
+    on_postgresql, on_sqlite = schema_filter("postgresql"), schema_filter("sqlite")
+    geog = ("geog", "column", True, None)
+    cell_table = Station.metadata.tables["station_cell"]
+    assert not on_postgresql(None, *geog) and on_sqlite(None, *geog)
+    assert not on_postgresql(None, "spatial_ref_sys", "table", True, None)
+    assert not on_postgresql(cell_table, "station_cell", "table", False, None)
+    assert on_sqlite(cell_table, "station_cell", "table", False, None)
+    station = Station.metadata.tables["station"]
+    assert on_postgresql(station, "station", "table", False, None)
+    # Anything else the database has and the models lack is still reported.
+    assert on_postgresql(None, "stray", "column", True, None)
+
+
+def test_bulk_updates_move_the_search_too(postgresql, make_station):
+    moved = make_station(lat=31.2, lon=121.5)
+    db.session.execute(update(Station).where(Station.id == moved.id)
+                       .values(lat=39.1335, lon=117.2081, **position_columns(39.1335, 117.2081)))
+    db.session.commit()
+    [hit] = nearest_stations(39.1335, 117.2081)
+    assert hit.station.id == moved.id and hit.distance_m < 0.01
