@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, request
 
 import clock
-from rest_stations.display import seats_taken
+from rest_stations.display import none_within_message, seats_taken
 from rest_stations.geojson import feature_collection, station_feature
 from rest_stations.queries import nearest_stations, station_hours, stations_in_bbox
 from rest_stations.search_params import BadParameter, bbox_param, limit_param, nearest_query
@@ -22,9 +22,12 @@ def nearest():
     found = nearest_stations(query.lat, query.lon, limit=query.limit, amenities=query.amenities,
                              open_now=query.open_now, kind=query.kind)
     taken = seats_taken([hit.station.id for hit in found], clock.now())
+    bound = {"max_distance_km": found.max_distance_km} if found.max_distance_km else {}
+    if found.none_within_bound:
+        bound["message"] = none_within_message(found.max_distance_km)
     return feature_collection(
         [station_feature(hit.station, hit.hours, hit.distance_m,
-                         occupancy=taken.get(hit.station.id, 0)) for hit in found]
+                         occupancy=taken.get(hit.station.id, 0)) for hit in found], **bound
     )
 
 

@@ -184,3 +184,11 @@ def seats_taken(station_ids: Iterable[int], now: datetime) -> dict[int, int]:
 
 def seats_of(station: Station, taken: dict[int, int]) -> Seats:
     return Seats(taken.get(station.id, 0), station.capacity or 0)
+
+
+def none_within_message(max_distance_km: float) -> str:
+    """What the finder and the API say when the search stopped at its distance bound."""
+    from flask_babel import format_decimal, gettext
+
+    return gettext("No station within %(km)s km of this point. Search by place instead.",
+                   km=format_decimal(round(max_distance_km)))

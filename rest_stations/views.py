@@ -11,8 +11,8 @@ from werkzeug.datastructures import MultiDict
 import clock
 from extensions import db
 from pages import render_page_or_fragment
-from rest_stations.display import (FILTERS, hours_badge, navigation_links, seats_of, seats_taken,
-                                   station_panels)
+from rest_stations.display import (FILTERS, hours_badge, navigation_links, none_within_message,
+                                   seats_of, seats_taken, station_panels)
 from rest_stations.maps import stations_map
 from rest_stations.models import Station
 from regions import divisions
@@ -155,7 +155,8 @@ def finder_context(finder: Finder) -> dict:
     # Seats taken at every listed station, in one query per registered counter.
     taken = seats_taken([hit.station.id for hit in finder.results or []], clock.now())
     return {"finder": finder, "amenities": AMENITIES, "main_filters": MAIN_FILTERS,
-            "seats": lambda station: seats_of(station, taken)}
+            "seats": lambda station: seats_of(station, taken),
+            "none_within_message": none_within_message}
 
 
 @blueprint.get("/")

@@ -13,7 +13,7 @@ tests/test_migrations.py. The downgrade restores the cell objects and leaves the
 extension installed (other tables may come to use it; dropping it needs the superuser).
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0010
 Create Date: 2026-12-03 10:00:00
 
 """
@@ -21,7 +21,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -81,3 +81,12 @@ def test_bbox_bad_input_gets_400(client, bbox):
 def test_bbox_limit_is_capped(client):
     response = client.get("/api/stations?bbox=117,39,118,40&limit=501")
     assert response.status_code == 400 and response.get_json()["field"] == "limit"
+
+
+def test_a_point_far_from_every_station_says_so_within_the_bound(client, make_station):
+    make_station(lat=39.13, lon=117.2)
+    body = client.get("/api/stations/nearest?lat=0&lon=0", headers={"Accept-Language": "en"}).get_json()
+    assert body["features"] == [] and body["max_distance_km"] == 1000
+    assert body["message"] == "No station within 1,000 km of this point. Search by place instead."
+    near = client.get("/api/stations/nearest?lat=39.1&lon=117.2").get_json()
+    assert len(near["features"]) == 1 and "message" not in near

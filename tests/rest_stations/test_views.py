@@ -196,3 +196,9 @@ def test_language_switch_refuses_an_unknown_language_and_a_missing_token(client)
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
     assert client.post("/language", data={"lang": "fr", "csrf_token": token}).status_code == 400
     assert client.post("/language", data={"lang": "en"}).status_code == 400
+
+
+def test_the_finder_says_when_no_station_is_within_the_bound(client, make_station):
+    make_station(lat=39.13, lon=117.2)
+    page = client.get("/?lat=0&lon=0", headers=ZH).get_data(as_text=True)
+    assert "这个位置 1,000 公里内没有驿站。请按地点搜索。" in page
