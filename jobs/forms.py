@@ -5,7 +5,8 @@ from datetime import datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField,
-                     SelectField, StringField, TextAreaField, TimeField)
+                     SelectField, SelectMultipleField, StringField, TextAreaField, TimeField,
+                     widgets)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, InputRequired, Length, NumberRange, Optional,
                                 Regexp, ValidationError)
@@ -184,3 +185,66 @@ class CheckInForm(FlaskForm):
     token = HiddenField()
     lat = DecimalField(validators=[Optional(), NumberRange(-90, 90)])
     lon = DecimalField(validators=[Optional(), NumberRange(-180, 180)])
+
+
+# Job seekers and the 1131 record ---------------------------------------------------------------
+
+SERVICE_LABELS = {
+    "policy": _l("Policy talk"), "guidance": _l("Career guidance"),
+    "recommendation": _l("Job recommendation"), "training": _l("Training offer"),
+    "follow_up": _l("Follow-up call (回访)"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (a phone shows them better than a multiple select)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class SeekerForm(FlaskForm):
+    categories = MultiCheckboxField(
+        _l("Work you are looking for"),
+        choices=choices((code, CATEGORY_LABELS[code]) for code in CATEGORIES))
+    areas = StringField(_l("Where you can work (districts, streets)"), filters=[_stripped],
+                        validators=[Length(max=200)])
+    earliest_start = DateField(_l("You can start from"), validators=[Optional()])
+    skills = StringField(_l("Skills (separate with commas)"), filters=[_stripped],
+                         validators=[Length(max=200)])
+    certificates = StringField(_l("Certificates (e.g. 保安员证, 健康证, C1 licence)"),
+                               filters=[_stripped], validators=[Length(max=200)])
+    wants_calls = BooleanField(_l("Union staff may call me about jobs"))
+    station_id = SelectField(_l("Station that serves you (its staff see your registration)"),
+                             coerce=lambda v: int(v) if v else None, validators=[Optional()])
+
+    def draft(self):
+        from jobs.seekers import SeekerDraft
+
+        return SeekerDraft(categories=list(self.categories.data or []),
+                           areas=self.areas.data or "", earliest_start=self.earliest_start.data,
+                           skills=self.skills.data or "",
+                           certificates=self.certificates.data or "",
+                           wants_calls=bool(self.wants_calls.data),
+                           station_id=self.station_id.data)
+
+
+class ServiceForm(FlaskForm):
+    kind = SelectField(_l("What you did"), choices=choices(
+        (kind, SERVICE_LABELS[kind]) for kind in ("policy", "guidance", "training", "follow_up")))
+    note = StringField(_l("Note"), filters=[_stripped], validators=[Optional(), Length(max=300)])
+
+
+class RecommendForm(FlaskForm):
+    post_id = IntegerField(validators=[InputRequired()])
+
+
+class OutcomeForm(FlaskForm):
+    hired_where = StringField(_l("Hired where"), filters=[_stripped],
+                              validators=[Optional(), Length(max=100)])
+    hired_on = DateField(_l("Hired on"), validators=[Optional()])
+
+
+class FairEmployerForm(FlaskForm):
+    employer_id = SelectField(_l("Employer"), coerce=int, validators=[InputRequired()])
+    booth = StringField(_l("Booth"), filters=[_stripped], validators=[Optional(), Length(max=30)])

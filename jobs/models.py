@@ -306,14 +306,16 @@ class WageCase(OrganisationScoped, db.Model):
     organisation: Mapped[Organisation] = relationship()
 
 
-class SeekerProfile(_RegionCoded, db.Model):
+class SeekerProfile(db.Model):
     """A job seeker's registration (求职登记): optional, deleted with the account (PIPL).
-    `organisation_id` is the union branch that registered or serves them."""
+    `station_id` is the station that serves them (its organisation's staff see the profile);
+    `region_code` is filled in by staff when they know it."""
 
     __tablename__ = "seeker_profile"
     __table_args__ = (
         CheckConstraint("length(region_code) = 6", name="region_code_six_digits"),
         Index("ix_seeker_profile_organisation_id", "organisation_id"),
+        Index("ix_seeker_profile_station_id", "station_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -321,7 +323,8 @@ class SeekerProfile(_RegionCoded, db.Model):
                                          unique=True)
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisation.id", ondelete="SET NULL"))
-    region_code: Mapped[str] = mapped_column(String(6))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id", ondelete="SET NULL"))
+    region_code: Mapped[str | None] = mapped_column(String(6))
     categories: Mapped[list] = mapped_column(JSON, default=list)
     areas: Mapped[str] = mapped_column(String(200), default="")
     earliest_start: Mapped[date | None] = mapped_column(Date)
@@ -335,6 +338,24 @@ class SeekerProfile(_RegionCoded, db.Model):
     created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)
 
     user: Mapped[User] = relationship()
+    station: Mapped[Station | None] = relationship()
+    services: Mapped[list["SeekerService"]] = relationship(
+        order_by="SeekerService.created_at", cascade="all, delete-orphan", passive_deletes=True)
+
+    @validates("region_code")
+    def _check_region_code(self, _key, value):
+        if value is not None and not valid_region_code(value):
+            raise ValueError(f"region code must be six digits, not {value!r}")
+        return value
+
+    @property
+    def position(self) -> tuple[float, float] | None:
+        """Where distances to posts count from: the worker's own point, else the station."""
+        if self.lat is not None and self.lon is not None:
+            return self.lat, self.lon
+        if self.station is not None:
+            return self.station.lat, self.station.lon
+        return None
 
 
 class SeekerService(db.Model):
@@ -359,6 +380,37 @@ class SeekerService(db.Model):
     created_at: Mapped[datetime] = mapped_column(clock.UTCDateTime, default=clock.now)
 
     post: Mapped[JobPost | None] = relationship()
+    staff: Mapped[User | None] = relationship()
+
+
+class FairEmployer(db.Model):
+    """An employer taking part in a recruitment fair (零工招聘会, a services event in the
+    `employment` category), with the posts it brings (FairPost)."""
+
+    __tablename__ = "job_fair_employer"
+    __table_args__ = (UniqueConstraint("event_id", "employer_id"),
+                      Index("ix_job_fair_employer_employer_id", "employer_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("service_event.id", ondelete="CASCADE"))
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id", ondelete="CASCADE"))
+    booth: Mapped[str] = mapped_column(String(30), default="")
+
+    employer: Mapped[Employer] = relationship()
+
+
+class FairPost(db.Model):
+    """A post shown at a recruitment fair."""
+
+    __tablename__ = "job_fair_post"
+    __table_args__ = (UniqueConstraint("event_id", "post_id"),
+                      Index("ix_job_fair_post_post_id", "post_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("service_event.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("job_post.id", ondelete="CASCADE"))
+
+    post: Mapped[JobPost] = relationship()
 
 
 class JobUpload(db.Model):

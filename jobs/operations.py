@@ -36,10 +36,18 @@ register_kinds({
     "job_wage_case_opened": _l("We passed your unpaid wages for “%(title)s” to the union's legal "
                                "aid (%(organisation)s). They will call you."),
     "job_promoted": _l("A place came free: you are now hired for “%(title)s”."),
+    # Kept for notices sent before the two below existed (their params hold the raw action).
     "job_application_changed": _l("Your application for “%(title)s”: %(state)s."),
+    "job_application_accepted": _l("You are hired for “%(title)s”. Be there on time, and "
+                                   "check in when you arrive."),
+    "job_application_declined": _l("Your application for “%(title)s” was not taken this "
+                                   "time."),
     "job_post_refused": _l("Your post “%(title)s” was not published: %(reason)s"),
     "job_recommended": _l("Union staff recommend a job to you: “%(title)s”."),
 })
+
+# The notice an employer's answer sends, one kind per answer.
+APPLICATION_NOTICES = {"accept": "job_application_accepted", "decline": "job_application_declined"}
 
 
 class JobError(ValueError):
@@ -346,8 +354,9 @@ def act(application_id: int, action: str, actor: User, *, now: datetime,
     if action == "report_unpaid":
         open_wage_case(application, note, now=now)
     if action in ("accept", "decline") and rules.WORKER not in application_parties(actor, application):
-        notify(application.worker_id, "job_application_changed", link=path_for("jobs.mine"),
-               title=post.title, state=action)
+        # One kind per outcome, so the reader's language words the whole sentence.
+        notify(application.worker_id, APPLICATION_NOTICES[action], link=path_for("jobs.mine"),
+               title=post.title)
     _promote_waiting(post, now)
     db.session.flush()
     return application

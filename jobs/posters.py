@@ -4,6 +4,7 @@ Signed like the station posters (checkins.posters), with the app's SECRET_KEY sa
 post's id, so a code cannot be moved to another post; the QR image comes from the same
 `qr_png`.
 """
+import segno
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -29,3 +30,8 @@ def token_is_valid(post_id: int, token: str) -> bool:
         return _serializer(post_id).loads(token or "") == post_id
     except BadSignature:
         return False
+
+
+def qr_svg(url: str) -> str:
+    """The URL as an inline SVG QR code (for printed pages: sharp at any size)."""
+    return segno.make(url, error="m", micro=False).svg_inline(scale=3, border=2)

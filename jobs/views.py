@@ -2,7 +2,7 @@
 wage answer), and an employer's own posts and roster. Staff pages are in jobs.staff_views."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,10 +11,10 @@ import clock
 from accounts.phones import masked
 from accounts.policy import public, requires
 from extensions import db
-from jobs import operations, posters, queries, rules
+from jobs import fairs, operations, posters, queries, rules, seekers
 from jobs.forms import (choices, ACTION_LABELS, APPLICATION_STATE_LABELS, CATEGORY_LABELS, KIND_LABELS,
                         POST_STATE_LABELS, CheckInForm, EmployerForm, NearbyFilterForm, NoteForm,
-                        PostForm, WageAnswerForm)
+                        PostForm, SeekerForm, SERVICE_LABELS, WageAnswerForm)
 from jobs.models import Application, Employer, JobPost
 from pages import absolute_url_for, redirect_after_write, render_page_or_fragment
 from rest_stations.display import navigation_links
@@ -28,7 +28,8 @@ blueprint = Blueprint("jobs", __name__, url_prefix="/jobs", template_folder="tem
 def labels() -> dict:
     return {"job_category_labels": CATEGORY_LABELS, "job_kind_labels": KIND_LABELS,
             "post_state_labels": POST_STATE_LABELS, "job_action_labels": ACTION_LABELS,
-            "application_state_labels": APPLICATION_STATE_LABELS, "pay_text": operations.pay_text}
+            "application_state_labels": APPLICATION_STATE_LABELS, "pay_text": operations.pay_text,
+            "seeker_service_labels": SERVICE_LABELS}
 
 
 def _near(form: NearbyFilterForm) -> tuple[tuple[float, float] | None, Station | None]:
@@ -301,11 +302,11 @@ def employer_home():
                                    note_form=NoteForm(formdata=None))
 
 
-def station_choices(organisation_id: int | None) -> list[tuple[str, str]]:
+def station_choices(organisation_id: int | None, none_label: str = "") -> list[tuple[str, str]]:
     query = select(Station).where(Station.status == "active").order_by(Station.name).limit(300)
     if organisation_id:
         query = query.where(Station.organisation_id == organisation_id)
-    return choices([("", _("No station (use the address)"))] + [
+    return choices([("", none_label or _("No station (use the address)"))] + [
         (str(s.id), s.name) for s in db.session.scalars(query)])
 
 
@@ -411,3 +412,84 @@ def check_in_qr(post_id: int):
         abort(404)
     return posters.qr_png(posters.check_in_url(post.id)), 200, {
         "Content-Type": "image/png", "Cache-Control": "private, max-age=3600"}
+
+
+# Job-seeker registration (求职登记) -------------------------------------------------------------
+
+def _seeker_form_page(form: SeekerForm, profile, status: int = 200):
+    return render_page_or_fragment("jobs/profile.html", "jobs/profile.html", status=status,
+                                   form=form, profile=profile)
+
+
+def _seeker_form(profile=None, formdata=None) -> SeekerForm:
+    if formdata is None and profile is not None:
+        form = SeekerForm(formdata=None, obj=profile)
+    else:
+        form = SeekerForm() if formdata is not False else SeekerForm(formdata=None)
+    form.station_id.choices = station_choices(None, none_label=_("No station"))
+    return form
+
+
+@blueprint.get("/profile")
+@requires("apply_for_jobs")
+def profile():
+    found = seekers.profile_of(current_user.id)
+    return _seeker_form_page(_seeker_form(found, None if found else False), found)
+
+
+@blueprint.post("/profile")
+@requires("apply_for_jobs")
+def profile_save():
+    form = _seeker_form()
+    if not form.validate_on_submit():
+        return _seeker_form_page(form, seekers.profile_of(current_user.id), 422)
+    try:
+        with transaction():
+            seekers.save_profile(current_user, form.draft(), now=clock.now())
+    except operations.JobError as refusal:
+        form.categories.errors = [str(refusal)]
+        return _seeker_form_page(form, seekers.profile_of(current_user.id), 422)
+    flash(_("Saved. Union staff will look for work that suits you."))
+    return redirect_after_write(url_for("jobs.profile"))
+
+
+@blueprint.post("/profile/delete")
+@requires("apply_for_jobs")
+def profile_delete():
+    with transaction():
+        deleted = seekers.delete_profile(current_user.id)
+    flash(_("Your job-seeker registration and its record are deleted.") if deleted
+          else _("You are not registered as a job seeker."))
+    return redirect_after_write(url_for("jobs.profile"))
+
+
+# The printable job board and recruitment fairs -------------------------------------------------
+
+BOARD_SIZE = 12  # what fits on one A4 page with a QR code each
+
+
+@blueprint.get("/board/<int:station_id>")
+@public
+def board(station_id: int):
+    """One A4 page of the station's current posts, each with a QR code to its page, for the
+    station wall and village notice boards (岗位信息发布栏)."""
+    station = db.get_or_404(Station, station_id)
+    listed = queries.nearby_posts(now=clock.now(), near=(station.lat, station.lon),
+                                  within_km=10, limit=BOARD_SIZE)
+    codes = {item.post.id: posters.qr_svg(absolute_url_for("jobs.detail", post_id=item.post.id))
+             for item in listed}
+    return render_template("jobs/board.html", station=station, listed=listed, codes=codes,
+                           printed=clock.now())
+
+
+@blueprint.get("/fairs/<int:event_id>")
+@public
+def fair(event_id: int):
+    """A recruitment fair's employers and their posts (the services event page loads this)."""
+    from services.models import ServiceEvent
+
+    event = db.get_or_404(ServiceEvent, event_id)
+    if event.category != "employment":
+        abort(404)
+    return render_page_or_fragment("jobs/fair.html", "jobs/_fair.html", event=event,
+                                   stands=fairs.stands(event.id, now=clock.now()))

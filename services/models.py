@@ -18,7 +18,8 @@ from clock import UTCDateTime
 from extensions import db
 from rest_stations.models import Station
 
-CATEGORIES = ("legal", "childcare", "health", "skills", "phone_care", "advice", "other")
+CATEGORIES = ("legal", "childcare", "health", "skills", "phone_care", "advice", "employment",
+              "other")
 EVENT_STATUSES = ("scheduled", "cancelled")
 STATES = ("confirmed", "waitlisted", "offered", "offer_lapsed", "cancelled_by_worker",
           "cancelled_by_staff", "attended", "no_show")

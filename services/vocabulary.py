@@ -8,6 +8,7 @@ CATEGORY_LABELS = {
     "skills": _l("Skills training"),
     "phone_care": _l("Phone care"),
     "advice": _l("Jobs and policy advice"),
+    "employment": _l("Recruitment fairs"),
     "other": _l("Other services"),
 }
 STATE_LABELS = {

@@ -1,6 +1,6 @@
 // Jobs: "Near me" on 附近的活 puts the phone's position into the filter form; a check-in
 // form asks for the position before it is sent. Without JavaScript the button stays hidden
-// and a check-in needs the post's QR code instead.
+// and a check-in needs the post's QR code instead. The job board's print button prints.
 (function () {
   "use strict";
   function locate(done, failed) {
@@ -9,6 +9,11 @@
     }, failed, { timeout: 10000, maximumAge: 60000, enableHighAccuracy: true });
   }
   function setup() {
+    // The printable job board's print button (hidden without JavaScript: use the browser's menu).
+    document.querySelectorAll(".js-print").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
     if (!("geolocation" in navigator)) return;
     var form = document.getElementById("job-filters");
     var button = form && form.querySelector(".js-near-me");
