@@ -299,7 +299,32 @@ def _own_staff_job_upload(s) -> str:
     return upload.token
 
 
+def _seeker(s) -> int:
+    """The subject worker's job-seeker registration at organisation A's station."""
+    from extensions import db
+    from jobs.models import SeekerProfile
+
+    profile = SeekerProfile(user_id=s["subject"], organisation_id=s["org_a"],
+                            station_id=s["station"], categories=["catering"])
+    db.session.add(profile)
+    db.session.commit()
+    return profile.id
+
+
+def _fair(s) -> int:
+    """A recruitment fair (an `employment` services event) of organisation A."""
+    from extensions import db
+    from services.models import ServiceEvent
+
+    event = db.session.get(ServiceEvent, _service_event(s))
+    event.category, event.title = "employment", "零工招聘会"
+    db.session.commit()
+    return event.id
+
+
 OWN_JOB_WRITE = {**OWN_STATION, "own_staff": 303, "admin": 303}
+# A staff URL with a variable part (a file format): a worker gets 404, not 403.
+STAFF_DOWNLOAD = {**STAFF_ONLY, "worker": 404}
 NOT_A_MEMBER = {"anonymous": LOGIN, "worker": 404, "other_staff": 404, "own_staff": 404,
                 "admin": 404}
 STAFF_INVALID_FORM = {"anonymous": LOGIN, "worker": 403, "other_staff": 422, "own_staff": 422,
@@ -519,6 +544,31 @@ ENDPOINTS: dict[str, Row] = {
     "jobs_staff.wage_cases": Row("GET", lambda s: "/staff/jobs/wage-cases", STAFF_ONLY),
     "jobs_staff.clear_case": Row("POST", lambda s: f"/staff/jobs/wage-cases/{_wage_case(s)}/clear",
                                  OWN_JOB_WRITE, form=lambda s: {"note": "已协调支付"}),
+    "jobs.profile": Row("GET", lambda s: "/jobs/profile", signed_in(200)),
+    "jobs.profile_save": Row("POST", lambda s: "/jobs/profile", signed_in(303),
+                             form=lambda s: {"categories": "catering", "skills": "切配"}),
+    "jobs.profile_delete": Row("POST", lambda s: "/jobs/profile/delete", signed_in(303)),
+    "jobs.board": Row("GET", lambda s: f"/jobs/board/{s['station']}", everyone(200)),
+    "jobs.fair": Row("GET", lambda s: f"/jobs/fairs/{_fair(s)}", everyone(200)),
+    "jobs_staff.seeker_list": Row("GET", lambda s: "/staff/jobs/seekers", STAFF_ONLY),
+    "jobs_staff.seeker": Row("GET", lambda s: f"/staff/jobs/seekers/{_seeker(s)}", SUBJECT_RECORD),
+    "jobs_staff.record_service": Row("POST", lambda s: f"/staff/jobs/seekers/{_seeker(s)}/services",
+                                     OWN_JOB_WRITE, form=lambda s: {"kind": "policy"}),
+    "jobs_staff.recommend": Row("POST", lambda s: f"/staff/jobs/seekers/{_seeker(s)}/recommend",
+                                OWN_JOB_WRITE, form=lambda s: {"post_id": _gig(s)}),
+    "jobs_staff.record_outcome": Row("POST", lambda s: f"/staff/jobs/seekers/{_seeker(s)}/outcome",
+                                     OWN_JOB_WRITE, form=lambda s: {"hired_where": "",
+                                                                    "hired_on": ""}),
+    "jobs_staff.matching": Row("GET", lambda s: "/staff/jobs/matching", STAFF_ONLY),
+    "jobs_staff.board": Row("GET", lambda s: "/staff/jobs/board?month=2026-12", STAFF_ONLY),
+    "jobs_staff.board_export": Row("GET", lambda s: "/staff/jobs/board.csv", STAFF_DOWNLOAD),
+    "jobs_staff.seekers_export": Row("GET", lambda s: "/staff/jobs/seekers.xlsx", STAFF_DOWNLOAD),
+    "jobs_staff.fair": Row("GET", lambda s: f"/staff/jobs/fairs/{_fair(s)}", OWN_STATION),
+    "jobs_staff.fair_add": Row("POST", lambda s: f"/staff/jobs/fairs/{_fair(s)}/employers",
+                               OWN_JOB_WRITE, form=lambda s: {"employer_id": _employer(s)}),
+    "jobs_staff.fair_remove": Row(
+        "POST", lambda s: f"/staff/jobs/fairs/{_fair(s)}/employers/{_employer(s)}/remove",
+        OWN_JOB_WRITE),
     "open_data.stations_geojson": Row("GET", lambda s: "/open-data/stations.geojson",
                                       everyone(200)),
 }
