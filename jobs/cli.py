@@ -1,5 +1,6 @@
 """`flask jobs tick` (the 24-hour wage question and post expiry) and the demo seeder:
-Tianjin 就业驿站 jobs, Yuhang-style 餐饮帮工 day gigs, one gig confirmed paid, one wage case."""
+Tianjin 就业驿站 jobs, Yuhang-style 餐饮帮工 day gigs, one gig confirmed paid, one wage case,
+a Yanggu 零工招聘会 with its employers and posts, and a job seeker with part of the 1131."""
 from datetime import timedelta
 
 import click
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 import clock
 import i18n
 from accounts import services as accounts
-from accounts.cli import DEMO_STAFF, DEMO_WORKERS
+from accounts.cli import DEMO_ADMIN, DEMO_STAFF, DEMO_WORKERS
 from extensions import db
 from jobs import operations, rules
 from jobs.models import Employer, JobPost
@@ -119,5 +120,84 @@ def seed_demo_jobs() -> str:
             operations.ask_wage_questions(gig.ends_at + timedelta(hours=24))
             operations.act(application.id, answer, worker, now=gig.ends_at + timedelta(hours=25),
                            note="老板说月底一起结" if answer == "report_unpaid" else "")
+        _seed_yanggu_fair(now)
+        _seed_job_seeker(staff, station, now)
     count = db.session.scalar(select(func.count(JobPost.id)))
     return _("Demo jobs: %(count)d posts.", count=count)
+
+
+# 阳谷景阳零工市场驿站, at the county bus station: 阳谷县总工会 holds 零工招聘会 there.
+YANGGU = dict(address="山东省聊城市阳谷县汽车站 景阳零工市场驿站", lat=36.1146, lon=115.7921)
+YANGGU_EMPLOYERS = (  # name, first 17 characters of the credit code, contact
+    ("阳谷县景阳电缆有限公司", "91371521MA3CJ8K21", "孟主管"),
+    ("阳谷县鲜果蔬菜合作社", "93371521MA3D4R7L5", "杜社长"),
+)
+
+
+def _seed_yanggu_fair(now) -> None:
+    """A 零工招聘会 of 阳谷县总工会 (a services event in `employment`), with two employers
+    and their posts, checked by the demo admin (the branch has no demo staff)."""
+    from accounts.models import Organisation
+    from jobs import fairs
+    from services.models import ServiceEvent
+
+    staff = accounts.user_by_phone(DEMO_ADMIN[0])
+    if staff is None:
+        return
+
+    union = Organisation(name="阳谷县总工会", city="聊城市", district="阳谷县")
+    db.session.add(union)
+    db.session.flush()
+    start = clock.local(now).replace(hour=9, minute=0, second=0, microsecond=0) \
+        + timedelta(days=6)
+    fair = ServiceEvent(
+        organisation_id=union.id, title="景阳零工市场驿站 零工招聘会", category="employment",
+        description="用工企业现场招聘，装卸、包装、采摘等日结零工和长期岗位。带好身份证；"
+                    "现场可做求职登记。",
+        starts_at=start, ends_at=start + timedelta(hours=3), capacity=300, places_held=0,
+        registration_opens_at=now, registration_closes_at=start, status="scheduled", **YANGGU)
+    db.session.add(fair)
+    db.session.flush()
+    employers = []
+    for name, code, contact in YANGGU_EMPLOYERS:
+        employer = operations.register_employer(
+            None, name=name, credit_code=_code(code), contact_name=contact,
+            contact_phone="+8613912345678", region_code="371521", organisation_id=union.id)
+        operations.verify_employer(employer, staff, "县总工会现场核对营业执照", now=now)
+        employers.append(employer)
+    posts = (
+        (0, "job", "线缆包装工", "other", 4200, 5000, "month", {}),
+        (0, "gig", "装卸搬运（日结）", "loading", 180, 220, "day", {"headcount": 8}),
+        (1, "gig", "大棚蔬菜采摘（日结）", "other", 120, 150, "day", {"headcount": 12}),
+    )
+    for index, kind, title, category, low, high, unit, extra in posts:
+        times = dict(starts_at=start + timedelta(days=1), ends_at=start + timedelta(days=1, hours=8),
+                     paid_daily=True) if kind == "gig" else dict(hours="长白班，8:00–17:00")
+        post = operations.create_post(employers[index], operations.PostDraft(
+            kind=kind, title=title, category=category, pay_min=low, pay_max=high, pay_unit=unit,
+            region_code="371521", expires_at=now + timedelta(days=20), insured=True,
+            description="阳谷县总工会零工招聘会岗位，现场报名。", **YANGGU, **times, **extra),
+            staff, now=now)
+        operations.transition_post(post.id, "submit", staff, now=now)
+        operations.transition_post(post.id, "publish", staff, now=now)
+    for employer in employers:
+        fairs.add_employer(fair, employer, booth=f"A{employer.id % 10}", now=now)
+
+
+def _seed_job_seeker(staff, station, now) -> None:
+    """The first demo worker registered as a job seeker, with part of the 1131 done."""
+    from jobs import seekers
+
+    worker = accounts.user_by_phone(DEMO_WORKERS[0][0])
+    if worker is None:
+        return
+    profile = seekers.save_profile(worker, seekers.SeekerDraft(
+        categories=["catering", "cook"], areas="河东区、河北区", skills="切配，炒菜",
+        certificates="健康证", wants_calls=True, station_id=station.id if station else None),
+        now=now)
+    seekers.record_service(profile, "policy", staff, "灵活就业社保补贴政策", now=now)
+    seekers.record_service(profile, "guidance", staff, "建议先做日结帮工，再考厨师证", now=now)
+    gig = db.session.scalar(select(JobPost).where(JobPost.category == "catering",
+                                                  JobPost.state == "published").limit(1))
+    if gig is not None:
+        seekers.recommend(profile, gig, staff, now=now)

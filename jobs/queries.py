@@ -131,3 +131,11 @@ def legal_events(user, now: datetime) -> list:
     return list(db.session.scalars(ServiceEvent.managed_by(user).where(
         ServiceEvent.category == "legal", ServiceEvent.status == "scheduled",
         ServiceEvent.starts_at > now).order_by(ServiceEvent.starts_at).limit(5)))
+
+
+def stations_managed(user, limit: int = 30) -> list:
+    """The staff member's active stations (for their printable job boards)."""
+    from rest_stations.models import Station
+
+    return list(db.session.scalars(Station.managed_by(user).where(Station.status == "active")
+                                   .order_by(Station.name).limit(limit)))

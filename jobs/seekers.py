@@ -170,6 +170,11 @@ def recommend(profile: SeekerProfile, post: JobPost, staff: User, *,
     return service
 
 
+def recommended(profile: SeekerProfile) -> set[int]:
+    """The posts already recommended to the job seeker."""
+    return {s.post_id for s in profile.services if s.kind == "recommendation" and s.post_id}
+
+
 def record_outcome(profile: SeekerProfile, hired_where: str, hired_on: date | None) -> None:
     """The outcome: hired where and when (both empty: not hired, or not yet)."""
     if bool(hired_where) != bool(hired_on):
@@ -197,11 +202,14 @@ class Match:
     category: bool
     shared: frozenset  # skills and certificates both name
 
-    @property
-    def riding_minutes(self) -> int | None:
-        from jobs.rules import riding_minutes
-
-        return None if self.distance_m is None else riding_minutes(self.distance_m)
+    def reasons(self) -> list[str]:
+        """Why the pair ranks where it does, for the staff member."""
+        found = [_("Wanted work")] if self.category else []
+        if self.shared:
+            found.append(_("Shares: %(words)s", words="、".join(sorted(self.shared))))
+        if self.distance_m is not None:
+            found.append(f"{self.distance_m / 1000:.1f} km")
+        return found
 
 
 # A matching kind of work outweighs anything else; each shared skill or certificate adds one;

@@ -33,6 +33,7 @@ def index():
         employers=employers, posts=queries.posts_managed(current_user),
         rates=operations.paid_rates([e.id for e in employers]),
         open_cases={e.id: operations.open_case_count(e.id) for e in employers},
+        stations=queries.stations_managed(current_user),
         verify_form=VerifyForm(formdata=None), note_form=NoteForm(formdata=None))
 
 
@@ -205,7 +206,7 @@ def _seeker_page(profile, status: int = 200, *, service_form=None, outcome_form=
         service_form=service_form or ServiceForm(formdata=None),
         outcome_form=outcome_form or OutcomeForm(formdata=None, hired_where=profile.hired_where,
                                                  hired_on=profile.hired_at),
-        recommend_form=RecommendForm(formdata=None))
+        recommend_form=RecommendForm(formdata=None), recommended=seekers.recommended(profile))
 
 
 @blueprint.get("/seekers/<int:profile_id>")
@@ -292,7 +293,8 @@ def matching():
         post_matches=seekers.posts_for(chosen_seeker, now=now) if chosen_seeker else None,
         seeker_matches=seekers.seekers_for(chosen_post, current_user) if chosen_post else None,
         tallies={p.id: seekers.tally(p) for p in found}, masked=masked,
-        recommend_form=RecommendForm(formdata=None))
+        recommend_form=RecommendForm(formdata=None),
+        recommended=seekers.recommended(chosen_seeker) if chosen_seeker else set())
 
 
 # The board and its exports --------------------------------------------------------------------

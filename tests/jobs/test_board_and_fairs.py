@@ -3,6 +3,7 @@ notice when an employer answers an application."""
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 import clock
@@ -103,7 +104,7 @@ def test_the_answer_notice_words_the_answer_in_the_readers_language(
         with transaction():
             operations.act(application.id, action, staff, now=NOW)
     notice = db.session.scalar(select(Notification).where(Notification.user_id == worker.id))
-    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+    with app.test_request_context("/"), force_locale("en"):
         assert english in text_of(notice) and action not in text_of(notice)
-    with app.test_request_context("/", headers={"Accept-Language": "zh"}):
+    with app.test_request_context("/"), force_locale("zh_Hans"):
         assert chinese in text_of(notice) and "餐饮帮工" in text_of(notice)
