@@ -24,8 +24,17 @@ def exported(user_id: int) -> dict:
             for a in applications],
         "job_seeker_profile": None if profile is None else {
             "categories": profile.categories, "areas": profile.areas,
+            "earliest_start": profile.earliest_start.isoformat() if profile.earliest_start
+            else None,
             "skills": profile.skills, "certificates": profile.certificates,
-            "wants_calls": profile.wants_calls, "region_code": profile.region_code},
+            "wants_calls": profile.wants_calls, "region_code": profile.region_code,
+            "station": profile.station.name if profile.station else None,
+            "hired_where": profile.hired_where,
+            "hired_at": profile.hired_at.isoformat() if profile.hired_at else None,
+            # The 1131 record: what union staff did for the person, and when.
+            "services": [{"kind": s.kind, "post": s.post.title if s.post else None,
+                          "note": s.note, "at": s.created_at.isoformat()}
+                         for s in profile.services]},
     }
 
 

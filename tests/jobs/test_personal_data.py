@@ -23,7 +23,9 @@ def test_deleting_a_job_seeker_removes_the_profile_record_and_case_notes_but_kee
                                  employer_id=post.employer_id, agreed_pay="200 元/天",
                                  worker_note="老板电话 138…", state="open", opened_at=NOW)])
     db.session.commit()
-    assert personal_data.exported(worker.id)["job_seeker_profile"]["skills"] == "切配"
+    exported = personal_data.exported(worker.id)["job_seeker_profile"]
+    assert exported["skills"] == "切配"
+    assert [s["kind"] for s in exported["services"]] == ["policy"]
     with transaction():
         personal_data.erase(worker.id)
     assert db.session.scalar(select(SeekerProfile.id)) is None
