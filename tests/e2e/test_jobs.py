@@ -114,3 +114,36 @@ def test_a_worker_takes_a_gig_nearby_and_an_unpaid_wage_reaches_legal_aid(phone,
         expect(case).to_contain_text("老板说月底再给")
         expect(case).to_contain_text("200–242 元/天")
         shoot(staff, "wage-cases-zh")
+
+
+def test_a_worker_registers_as_a_job_seeker_and_staff_recommend_the_gig(phone, gig, live_server):
+    """求职登记 on a phone, then 人岗匹配: staff rank job seekers for the gig, recommend it,
+    and the worker finds the recommendation in their notices; the board counts it."""
+    base = live_server.url
+    worker = phone(locale="zh-CN").page
+    log_in(worker, base, "13800007001")
+    worker.goto(f"{base}/jobs/profile")
+    worker.get_by_label("餐饮服务").check()
+    worker.get_by_label("技能（用逗号分隔）").fill("切配，洗碗")
+    worker.get_by_label("工会工作人员可以打电话给我介绍工作").check()
+    shoot(worker, "seeker-profile-zh")
+    worker.get_by_role("button", name="登记").click()
+    expect(worker.locator(".flashes")).to_contain_text("为您寻找合适的工作")
+
+    staff = phone(locale="zh-CN").page
+    log_in(staff, base, "13800007002")
+    staff.goto(f"{base}/staff/jobs/matching?post={gig['post']}")
+    seeker = staff.locator(".matches .registration", has_text="打零工 老周")
+    expect(seeker).to_contain_text("138****7001")
+    expect(seeker).to_contain_text("意向工种")
+    shoot(staff, "matching-zh")
+    seeker.get_by_role("button", name="推荐").click()
+    expect(staff.locator(".flashes")).to_contain_text("已推荐")
+    expect(staff.locator(".matches .registration", has_text="打零工 老周")).to_contain_text("已推荐")
+
+    worker.goto(f"{base}/notifications")
+    expect(worker.locator("main")).to_contain_text("工会工作人员向您推荐岗位：“餐饮帮工（日结）”")
+
+    staff.goto(f"{base}/staff/jobs/board")
+    expect(staff.locator(".job-board-figures tfoot")).to_contain_text("合计")
+    shoot(staff, "board-zh")
