@@ -64,7 +64,7 @@ def save_profile(user: User, draft: SeekerDraft, *, now: datetime) -> SeekerProf
     profile.certificates, profile.wants_calls = draft.certificates, draft.wants_calls
     profile.earliest_start = draft.earliest_start
     profile.station_id = station.id if station else None
-    # The station's branch serves them; without a station, the branch of their district
+    # The station's branch serves them; without a station, the branch of their home region
     # (accounts.policy.people_visible_to) still sees them.
     profile.organisation_id = station.organisation_id if station else None
     db.session.flush()
@@ -85,7 +85,8 @@ def delete_profile(user_id: int) -> bool:
 
 def seekers_visible_to(user) -> Select:
     """Profiles a staff member may see (masked, like the people list): admins all; staff
-    those served by their branch's stations, and those of their district's people."""
+    those served by their branch's stations, and the people of their region code
+    (accounts.policy.people_visible_to)."""
     query = select(SeekerProfile).join(User, SeekerProfile.user_id == User.id).where(
         User.deleted_at.is_(None))
     if has_permission(user, "manage_all_jobs"):

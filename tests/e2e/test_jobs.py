@@ -119,6 +119,15 @@ def test_a_worker_takes_a_gig_nearby_and_an_unpaid_wage_reaches_legal_aid(phone,
 def test_a_worker_registers_as_a_job_seeker_and_staff_recommend_the_gig(phone, gig, live_server):
     """求职登记 on a phone, then 人岗匹配: staff rank job seekers for the gig, recommend it,
     and the worker finds the recommendation in their notices; the board counts it."""
+    from accounts import services as accounts
+    from extensions import db
+
+    with live_server.app_context():  # the worker lives where the branch serves (河东区)
+        organisation = accounts.organisation_named("河东区总工会(招聘测试)")
+        organisation.region_code = "120102"
+        accounts.user_by_phone("+8613800007001").home_region_code = "120102"
+        db.session.commit()
+        db.session.remove()
     base = live_server.url
     worker = phone(locale="zh-CN").page
     log_in(worker, base, "13800007001")
