@@ -78,5 +78,6 @@ def downgrade():
         batch_op.alter_column('region_code', existing_type=sa.String(length=6), nullable=False)
         batch_op.drop_column('station_id')
 
-    op.execute("DELETE FROM service_event WHERE category = 'employment'")
+    # Fairs become "jobs and policy advice" events again rather than disappearing.
+    op.execute("UPDATE service_event SET category = 'advice' WHERE category = 'employment'")
     _category_check(CATEGORIES_BEFORE)
