@@ -1,7 +1,7 @@
 """jobs: job seekers served by a station, recruitment fairs (employment events)
 
 Revision ID: 0016
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-02 08:20:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0016'
-down_revision = '0010'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
