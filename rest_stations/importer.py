@@ -30,6 +30,7 @@ from rest_stations.models import Station
 from rest_stations.schema import COLUMNS, check_station, column_label, column_of_header
 from rest_stations.vocabulary import amenity_mask
 from spreadsheets import unguard_cell
+from transactions import in_transaction
 
 BATCH_ROWS = 2000
 
@@ -289,6 +290,9 @@ class StagedStations:
         self.connection = None
 
     def __enter__(self) -> "StagedStations":
+        if not in_transaction():
+            raise RuntimeError("importing stations needs an open transaction(), so that a bad "
+                               "row or a crash leaves nothing half written")
         self.session.flush()
         self.connection = self.session.connection()
         self.dialect = self.connection.dialect.name
