@@ -94,7 +94,8 @@ def test_imported_rows_carry_what_the_model_derives(runner, tmp_path):
     hedong = db.session.scalar(db.select(Station).filter_by(name="河东区驿站"))
     assert hedong.region_code == match("天津市", "河东区") is not None
     assert hedong.amenity_mask == amenity_mask(["water", "rest"])
-    # The cell triggers saw every row: the nearest search finds the new station.
+    # The search index saw every row (SQLite: the cell triggers; PostgreSQL: the generated
+    # geography column): the nearest search finds the new station.
     assert nearest_stations(39.1272, 117.2185, limit=1)[0].station.name == "河东区驿站"
 
 
