@@ -31,7 +31,7 @@ def run_flask(args: list[str], database_url: str) -> tuple[float, float, str]:
     peak_file = tempfile.NamedTemporaryFile(prefix="peak-", delete=False)
     peak_file.close()
     env = {**os.environ, "DATABASE_URL": database_url, "BENCH_PEAK_FILE": peak_file.name,
-           "LANG": "en_US.UTF-8", "PYTHONPATH": str(ROOT)}
+           "LANG": "en_US.UTF-8", "PYTHONPATH": str(ROOT), "YIZHAN_ENV": "development"}
     started = time.perf_counter()
     result = subprocess.run([sys.executable, __file__, "--child", *args], cwd=ROOT, env=env,
                             capture_output=True, text=True)
