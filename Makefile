@@ -26,6 +26,7 @@ test: install catalogs
 bench: install catalogs
 	$(BIN)/python bench/nearest.py
 	$(BIN)/python bench/page_budget.py
+	$(BIN)/python bench/import_stations.py
 
 # Browser assets come from the npm registry (package.json pins them) and are copied into
 # static/vendor, which is committed: `make run` and `make test` need no Node.

@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 import clock
 from extensions import db
 from i18n import in_cli_locale
-from rest_stations.importer import read_csv, upsert_stations
+from rest_stations.importer import (FileRefused, RowsRefused, import_csv_file, read_csv,
+                                    upsert_stations)
 from rest_stations.models import Station
 from rest_stations.synthetic import write_synthetic_csv
 from transactions import transaction
@@ -26,18 +27,24 @@ stations_cli = AppGroup("stations", help="Station data: import, generate.")
               help="Import the good rows and report the bad ones, instead of importing nothing.")
 @in_cli_locale
 def import_command(csv_file: Path, skip_invalid: bool) -> None:
-    """Load stations from a UTF-8 CSV file; all or nothing unless --skip-invalid."""
-    parsed = read_csv(csv_file.read_bytes())
-    for error in parsed.errors:
+    """Load stations from a UTF-8 CSV file; all or nothing unless --skip-invalid.
+
+    The file streams through in batches, so a national file needs little memory."""
+    def report(error) -> None:
         click.echo(str(error), err=True)
-    if parsed.errors and not skip_invalid:
-        click.echo(_("%(count)d bad rows; nothing was imported.", count=len(parsed.errors)),
+
+    try:
+        with transaction():
+            result = import_csv_file(csv_file, skip_invalid, report)
+    except FileRefused as refused:
+        click.echo(str(refused.error), err=True)
+        sys.exit(1)
+    except RowsRefused as refused:
+        click.echo(_("%(count)d bad rows; nothing was imported.", count=refused.count),
                    err=True)
         sys.exit(1)
-    with transaction():
-        result = upsert_stations(parsed.rows)
     click.echo(_("%(created)d stations created, %(updated)d updated, %(skipped)d rows skipped.",
-                 created=result.created, updated=result.updated, skipped=len(parsed.errors)))
+                 created=result.created, updated=result.updated, skipped=result.skipped))
 
 
 @stations_cli.command("generate")

@@ -1,6 +1,8 @@
 """Synthetic stations for benchmarks: clustered around Chinese cities, as real stations are."""
 import csv
 import random
+from collections.abc import Iterator
+from itertools import accumulate
 from typing import TextIO
 
 from rest_stations.schema import COLUMNS
@@ -21,24 +23,37 @@ CITY_CENTRES = [
     (37.513, 122.120, 2, 0.05), (24.479, 118.089, 3, 0.06), (20.044, 110.199, 2, 0.05),
     (29.652, 91.172, 1, 0.04), (36.617, 101.778, 1, 0.04), (22.271, 113.577, 2, 0.05),
 ]
+BATCH_ROWS = 2000
 HOURS = ["24/7", "Mo-Su 08:00-20:00", "Mo-Su 07:00-22:00", "Mo-Fr 09:00-18:00",
          "Mo-Su 10:00-02:00", "Mo-Fr 08:30-12:00,13:30-17:30; Sa 09:00-12:00", ""]
 
 
 def write_synthetic_csv(out: TextIO, count: int, seed: int) -> None:
-    """Write `count` synthetic stations in the import CSV layout."""
-    rng = random.Random(seed)
-    weights = [centre[2] for centre in CITY_CENTRES]
-    codes = list(AMENITIES)
+    """Write `count` synthetic stations in the import CSV layout, BATCH_ROWS lines at a time,
+    so a national-size file costs no more memory than a small one."""
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
+    batch = []
+    for row in synthetic_records(count, seed):
+        batch.append(row)
+        if len(batch) == BATCH_ROWS:
+            writer.writerows(batch)
+            batch.clear()
+    writer.writerows(batch)
+
+
+def synthetic_records(count: int, seed: int) -> Iterator[list]:
+    """`count` synthetic station records (COLUMNS order), the same for the same seed."""
+    rng = random.Random(seed)
+    cum_weights = list(accumulate(centre[2] for centre in CITY_CENTRES))
+    codes, kinds = list(AMENITIES), list(KINDS)
     for number in range(1, count + 1):
-        lat0, lon0, _, spread = rng.choices(CITY_CENTRES, weights)[0]
+        lat0, lon0, _, spread = rng.choices(CITY_CENTRES, cum_weights=cum_weights)[0]
         lat = lat0 + rng.gauss(0, spread)
         lon = lon0 + rng.gauss(0, spread * 1.2)
         amenities = [code for code in codes if rng.random() < 0.45]
-        writer.writerow([
+        yield [
             f"合成驿站 {number:06d}", f"合成路 {number} 号", "", "",
-            f"{lat:.6f}", f"{lon:.6f}", rng.choice(list(KINDS)), ";".join(amenities),
+            f"{lat:.6f}", f"{lon:.6f}", rng.choice(kinds), ";".join(amenities),
             rng.choice(HOURS), rng.randint(0, 30), "",
-        ])
+        ]
