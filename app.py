@@ -40,8 +40,8 @@ def register_extensions(app: Flask) -> None:
     app.context_processor(i18n.language_context)
     htmx.init_app(app)
     compress.init_app(app)
+    security.init_app(app)  # before csrf: the body limit applies before the form is read
     csrf.init_app(app)
-    security.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     assets.init_app(app)
@@ -51,6 +51,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    security.init_url_converters(app)
     from rest_stations.api import blueprint as stations_api
     from rest_stations.views import blueprint as stations_views
 

@@ -55,13 +55,19 @@ def language_context() -> dict:
     }
 
 
-def safe_next(target: str | None) -> str:
-    """A path on this site to go back to; anything pointing elsewhere becomes the home page."""
+def safe_next(target: str | None, default: str | None = None) -> str:
+    """A path on this site to go back to; anything else becomes `default` (the home page).
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    "/\t/evil.example" would become "//evil.example": another site. Any control character,
+    backslash or leading "//" therefore refuses the target outright."""
+    fallback = default or url_for("stations.index")
     target = (target or "").strip()
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target) or "\\" in target:
+        return fallback
     parts = urlsplit(target)
-    if (not target.startswith("/") or target.startswith("//") or "\\" in target
-            or parts.scheme or parts.netloc):
-        return url_for("stations.index")
+    if not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc:
+        return fallback
     return target
 
 
