@@ -12,6 +12,8 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request
+from flask.wrappers import Request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -35,6 +37,30 @@ class IdConverter(IntegerConverter):
         if len(value) > 12:
             raise ValidationError()
         return super().to_python(value)
+
+
+class BoundedParameters(ImmutableMultiDict):
+    """Query and form parameters whose `.get(name, type=int)` never returns a number the
+    database cannot hold: out of range counts as malformed (the default), as "abc" does.
+
+    Views read ids as `request.args.get("station", type=int)`; 2^63 would otherwise reach
+    SQLite (OverflowError) and 2^31 PostgreSQL (integer out of range): a 500."""
+
+    def get(self, key, default=None, type=None):
+        value = super().get(key, default=default, type=type)
+        if type is int and isinstance(value, int) and not -MAX_ID - 1 <= value <= MAX_ID:
+            return default
+        return value
+
+    def getlist(self, key, type=None):
+        values = super().getlist(key, type=type)
+        if type is int:
+            values = [value for value in values if -MAX_ID - 1 <= value <= MAX_ID]
+        return values
+
+
+class BoundedRequest(Request):
+    parameter_storage_class = BoundedParameters
 
 
 def limit_request_body() -> None:
@@ -90,6 +116,7 @@ def set_security_headers(response):
 def init_url_converters(app: Flask) -> None:
     """Before any blueprint is registered: rules pick their converter when they are added."""
     app.url_map.converters["int"] = IdConverter
+    app.request_class = BoundedRequest
 
 
 def init_app(app: Flask) -> None:

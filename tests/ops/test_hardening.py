@@ -181,3 +181,14 @@ def test_a_malformed_number_setting_names_itself(monkeypatch):
     monkeypatch.setenv("PROXY_FIX_HOPS", "one")
     with pytest.raises(RuntimeError, match="PROXY_FIX_HOPS"):
         _app()
+
+
+def test_integer_parameters_out_of_the_databases_range_count_as_malformed(app):
+    with app.test_request_context("/?station=9223372036854775808&small=7&page=-2147483649"
+                                  "&many=1&many=2147483648&many=-3"):
+        assert request.args.get("station", type=int) is None
+        assert request.args.get("station", default=0, type=int) == 0
+        assert request.args.get("small", type=int) == 7
+        assert request.args.get("page", type=int) is None
+        assert request.args.getlist("many", type=int) == [1, -3]
+        assert request.args.get("station") == "9223372036854775808"  # strings untouched
