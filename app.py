@@ -6,7 +6,9 @@ from sqlalchemy.engine import Engine
 
 import assets
 import clock
+import health
 import i18n
+import logs
 import pages
 import regions
 import security
@@ -25,6 +27,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     INSTANCE_DIR.mkdir(exist_ok=True)
     app.json.ensure_ascii = False  # Chinese stays readable, and a third of the size
 
+    logs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -58,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stations_views)
     app.register_blueprint(stations_api)
     app.register_blueprint(i18n.blueprint)
+    app.register_blueprint(health.blueprint)
 
     import offline
 
