@@ -147,9 +147,11 @@ def register_commands(app: Flask) -> None:
     from regions.cli import regions_cli, seed_demo_regions
     from wishes.cli import seed_demo_wishes
 
+    from backups.cli import backup_cli
     from scheduler.cli import worker
 
     app.cli.add_command(worker)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(stations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(services_cli)
