@@ -56,7 +56,10 @@ def settings_for(name: str | None = None) -> dict:
         # Station bulk upload (station_admin.uploads)
         "STATION_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
         "STATION_UPLOAD_MAX_ROWS": 5000,
+        # How long an open check-in counts when nobody checks out (checkins.rules).
+        "CHECK_IN_STAY_MINUTES": 90,
     }
+    settings.update(environment_overrides(env, settings))
     if name == "development":
         settings["SECRET_KEY"] = settings["SECRET_KEY"] or "dev-only-not-secret"
     if name == "testing":
@@ -212,8 +215,9 @@ def geocoder_settings(env) -> dict:
                                        "yizhan-station-admin/1.0 (+https://yizhan.example.cn)"),
         "GEOCODER_DOMAIN": env.get("GEOCODER_DOMAIN", "nominatim.openstreetmap.org"),
         "GEOCODER_SCHEME": env.get("GEOCODER_SCHEME", "https"),
-        "GEOCODER_TIMEOUT_SECONDS": float(env.get("GEOCODER_TIMEOUT_SECONDS", "4")),
-        "GEOCODER_MIN_DELAY_SECONDS": float(env.get("GEOCODER_MIN_DELAY_SECONDS", "1")),
+        # Both read from the environment by environment_overrides().
+        "GEOCODER_TIMEOUT_SECONDS": 4.0,
+        "GEOCODER_MIN_DELAY_SECONDS": 1.0,
         "GEOCODER_COUNTRY_CODES": env.get("GEOCODER_COUNTRY_CODES", "cn"),
         "BAIDU_MAP_KEY": baidu_key,
         "BAIDU_MAP_DOMAIN": env.get("BAIDU_MAP_DOMAIN", "api.map.baidu.com"),
@@ -258,3 +262,35 @@ def serving_settings(env, name: str) -> dict:
         "WORKER_HOUSEKEEPING_SECONDS": _int(env, "WORKER_HOUSEKEEPING_SECONDS", 600),
         "BACKUP_DIR": env.get("BACKUP_DIR", str(INSTANCE_DIR / "backups")),
     }
+
+
+# Set only in code: derived from other variables, structured, or not a deployment choice.
+NOT_FROM_ENVIRONMENT = frozenset({"ENV_NAME", "SQLALCHEMY_DATABASE_URI", "LANGUAGES",
+                                  "BABEL_TRANSLATION_DIRECTORIES", "SQLALCHEMY_ENGINE_OPTIONS",
+                                  "TRUSTED_HOSTS"})
+
+
+def environment_overrides(env, settings: dict) -> dict:
+    """Every plain setting can be set from the environment under its own name
+    (CHECK_IN_STAY_MINUTES=120), converted to the type of its default; README lists them."""
+    overrides = {}
+    for key, default in settings.items():
+        if key in NOT_FROM_ENVIRONMENT or key not in env:
+            continue
+        raw = env[key].strip()
+        if isinstance(default, bool):
+            if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise RuntimeError(f"{key}={raw!r} is not true or false")
+            overrides[key] = raw.lower() in ("1", "true", "yes", "on")
+        elif isinstance(default, int):
+            overrides[key] = _int(env, key, default)
+        elif isinstance(default, float):
+            try:
+                overrides[key] = float(raw)
+            except ValueError:
+                raise RuntimeError(f"{key}={raw!r} is not a number") from None
+        elif isinstance(default, timedelta):
+            overrides[key] = timedelta(seconds=_int(env, key, 0))
+        elif isinstance(default, str) or default is None:
+            overrides[key] = raw
+    return overrides
