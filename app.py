@@ -40,6 +40,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, include_object=is_modelled)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     app.context_processor(i18n.language_context)
     htmx.init_app(app)
     compress.init_app(app)
