@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SERVE_PORT ?= 8000
 
-.PHONY: run serve worker require-secret-key test bench install catalogs messages db clean vendor
+.PHONY: run serve worker require-secret-key loadtest test bench install catalogs messages db clean vendor
 
 # The dev server, with the scheduled jobs (`flask worker`) beside it; Ctrl-C stops both.
 run: install catalogs db
@@ -38,6 +38,11 @@ require-secret-key:
 PYTEST_ARGS ?= -n auto --dist loadfile
 test: install catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Locust against two gunicorn instances on PostgreSQL and Redis (bench/loadtest.py);
+# e.g. LOADTEST_ARGS="--seconds 10 --fail-on-error" for the short CI version.
+loadtest: install catalogs
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 bench: install catalogs
 	$(BIN)/python bench/nearest.py
