@@ -93,3 +93,19 @@ def close_expired_check_ins(now: datetime) -> int:
         .values(checked_out_at=CheckIn.expires_at)
         .execution_options(synchronize_session=False))
     return result.rowcount
+
+
+@register_job("jobs.wage_questions", every="WORKER_TICK_SECONDS")
+def ask_wage_questions(now: datetime) -> int:
+    """The 24-hour "工资到账了吗?" question after each finished gig (asks nobody twice)."""
+    from jobs import operations
+
+    return operations.ask_wage_questions(now)
+
+
+@register_job("jobs.expire_posts", every="WORKER_HOUSEKEEPING_SECONDS")
+def expire_job_posts(now: datetime) -> int:
+    """Published job posts past their expiry become expired."""
+    from jobs import operations
+
+    return operations.expire_posts(now=now)

@@ -72,7 +72,14 @@ def _reminders() -> int:
 
 
 def test_the_worker_runs_offers_reminders_and_housekeeping():
-    assert {"services.lapse_offers", "services.reminders", "checkins.close_expired"} <= JOBS.keys()
+    assert {"services.lapse_offers", "services.reminders", "checkins.close_expired",
+            "jobs.wage_questions", "jobs.expire_posts"} <= JOBS.keys()
+
+
+def test_every_job_runs_once_in_a_worker_on_an_empty_database(runner):
+    result = runner.invoke(args=["worker", "--once"])
+    assert result.exit_code == 0, result.output
+    assert sorted(line.split(":")[0] for line in result.output.splitlines()) == sorted(JOBS)
 
 
 def test_reminders_are_sent_once_and_a_second_run_sends_none(event_tomorrow, lock_backend):
