@@ -267,7 +267,7 @@ def serving_settings(env, name: str) -> dict:
 # Set only in code: derived from other variables, structured, or not a deployment choice.
 NOT_FROM_ENVIRONMENT = frozenset({"ENV_NAME", "SQLALCHEMY_DATABASE_URI", "LANGUAGES",
                                   "BABEL_TRANSLATION_DIRECTORIES", "SQLALCHEMY_ENGINE_OPTIONS",
-                                  "TRUSTED_HOSTS"})
+                                  "TRUSTED_HOSTS", "MAP_COORDINATES"})
 
 
 def environment_overrides(env, settings: dict) -> dict:

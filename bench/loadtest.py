@@ -86,7 +86,12 @@ def seed(database_url: str, stations: int) -> dict:
 
 
 def start_servers(database_url: str, redis_url: str) -> list[subprocess.Popen]:
-    env = {**os.environ, "YIZHAN_ENV": "production", "SECRET_KEY": "loadtest-" + "x" * 32,
+    import secrets
+
+    # SMS is never sent in the load test; production only insists that a provider is set.
+    sms = {"SMS_BACKEND": "aliyun", "ALIYUN_ACCESS_KEY_ID": "loadtest",
+           "ALIYUN_ACCESS_KEY_SECRET": "loadtest", "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "SMS_0"}
+    env = {**os.environ, **sms, "YIZHAN_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RATELIMIT_ENABLED": "false",
            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"), "LOG_LEVEL": "INFO"}
     servers = []

@@ -3,6 +3,7 @@ import io
 import json
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -63,7 +64,11 @@ def test_readyz_checks_redis_when_configured(app, client):
 
 
 def test_production_health_answers_carry_no_detail(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    from tests.test_config import PRODUCTION_SMS
+
+    for name, value in PRODUCTION_SMS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     app = create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.sqlite3")
     client = app.test_client()
     assert client.get("/healthz").get_data(as_text=True) == "ok"
@@ -117,7 +122,10 @@ def _free_port() -> int:
 def test_gunicorn_serves_the_app_with_json_access_lines(tmp_path):
     port = _free_port()
     database = tmp_path / "serve.sqlite3"
-    env = {**os.environ, "YIZHAN_ENV": "production", "SECRET_KEY": "s" * 32,
+    from tests.test_config import PRODUCTION_SMS
+
+    env = {**os.environ, **PRODUCTION_SMS, "YIZHAN_ENV": "production",
+           "SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": f"sqlite:///{database}", "GUNICORN_BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2", "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
