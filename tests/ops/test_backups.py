@@ -31,12 +31,17 @@ def empty_database(app, tmp_path):
 
 
 def _every_table(database_url: str) -> dict[str, list]:
+    """Every table the database has (reflected, not the models': PostGIS and SQLite differ),
+    its rows in primary-key order."""
+    from sqlalchemy import MetaData
+
     engine = create_engine(database_url)
     try:
+        metadata = MetaData()
+        metadata.reflect(engine)
         with engine.connect() as connection:
-            tables = {"alembic_version": connection.execute(
-                text("SELECT version_num FROM alembic_version")).all()}
-            for table in db.metadata.sorted_tables:
+            tables = {}
+            for table in metadata.sorted_tables:
                 order = list(table.primary_key.columns) or list(table.columns)
                 tables[table.name] = [tuple(row) for row in
                                       connection.execute(select(table).order_by(*order))]
