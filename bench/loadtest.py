@@ -8,7 +8,7 @@ them) on one PostgreSQL database and one Redis, all on 127.0.0.1.
    postgresql://postgres@127.0.0.1:5432/yizhan_loadtest; dropped and rebuilt): 10,000
    generated stations, the demo data, and 200 workers and 10 volunteers.
 2. Starts two gunicorn instances (ports 8001 and 8002, gunicorn.conf.py, production
-   settings; rate limits off: every simulated user comes from 127.0.0.1).
+   settings; rate limits out of reach: every simulated user comes from 127.0.0.1).
 3. Runs the mix (bench/loadtest_locustfile.py) for --seconds, then bare /healthz on the
    same servers for --healthz-seconds, so the ratio means something on a noisy machine.
 4. Prints requests a second, p50/p95/p99 and errors per route and writes Locust's CSVs to
@@ -92,7 +92,14 @@ def start_servers(database_url: str, redis_url: str) -> list[subprocess.Popen]:
     sms = {"SMS_BACKEND": "aliyun", "ALIYUN_ACCESS_KEY_ID": "loadtest",
            "ALIYUN_ACCESS_KEY_SECRET": "loadtest", "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "SMS_0"}
     env = {**os.environ, **sms, "YIZHAN_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-           "DATABASE_URL": database_url, "REDIS_URL": redis_url, "RATELIMIT_ENABLED": "false",
+           "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+           # Limits stay on (as in production) but out of reach: every user is 127.0.0.1.
+           # (RATELIMIT_ENABLED=false makes every login a 500: accounts.rate_limits.login_wait
+           # needs the limiter's storage.)
+           **dict.fromkeys(("RATELIMIT_DEFAULT", "RATELIMIT_LOGIN_PER_IP", "RATELIMIT_LOGIN_PER_PHONE",
+                            "RATELIMIT_LOGIN_PER_PAIR", "RATELIMIT_WRITES_PER_USER",
+                            "RATELIMIT_WRITES_PER_ADDRESS"), "1000000 per minute"),
+           "LOGIN_FAILURES_BEFORE_DELAY": "1000000",
            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"), "LOG_LEVEL": "INFO"}
     servers = []
     for port in PORTS:
