@@ -9,19 +9,40 @@ FLASK := $(BIN)/flask --app app
 DEV := YIZHAN_ENV=development
 HOST ?= 127.0.0.1
 PORT ?= 5000
+SERVE_PORT ?= 8000
 
-.PHONY: run test bench install catalogs messages db clean vendor
+.PHONY: run serve worker require-secret-key loadtest test bench install catalogs messages db clean vendor
 
+# The dev server, with the scheduled jobs (`flask worker`) beside it; Ctrl-C stops both.
 run: install catalogs db
 	$(DEV) $(FLASK) seed-demo
 	@echo "SMS codes (sign-up, 忘记密码, code login) are not sent in development: they are printed in this terminal as 'SMS code for 138****5678: 123456'."
-	$(DEV) $(FLASK) run --debug --host $(HOST) --port $(PORT)
+	$(DEV) $(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEV) $(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+worker: install catalogs db
+	$(DEV) $(FLASK) worker
+
+# Production-like: gunicorn (gunicorn.conf.py), YIZHAN_ENV=production, SECRET_KEY required.
+# Port 8000 unless SERVE_PORT is set; a worker runs beside it.
+serve: require-secret-key install catalogs
+	YIZHAN_ENV=production $(FLASK) db upgrade
+	YIZHAN_ENV=production $(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  YIZHAN_ENV=production HOST=$(HOST) PORT=$(SERVE_PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'app:create_app()'
+
+require-secret-key:
+	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY, e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >&2; exit 1; }
 
 # One pytest worker per core (pytest-xdist); each test file stays on one worker.
 # PYTEST_ARGS="-n 0 -x tests/services" runs a part in one process.
 PYTEST_ARGS ?= -n auto --dist loadfile
 test: install catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Locust against two gunicorn instances on PostgreSQL and Redis (bench/loadtest.py);
+# e.g. LOADTEST_ARGS="--seconds 10 --fail-on-error" for the short CI version.
+loadtest: install catalogs
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 bench: install catalogs
 	$(BIN)/python bench/nearest.py

@@ -6,7 +6,9 @@ from sqlalchemy.engine import Engine
 
 import assets
 import clock
+import health
 import i18n
+import logs
 import pages
 import regions
 import security
@@ -25,6 +27,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     INSTANCE_DIR.mkdir(exist_ok=True)
     app.json.ensure_ascii = False  # Chinese stays readable, and a third of the size
 
+    logs.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -37,11 +40,12 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, include_object=is_modelled)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
     app.context_processor(i18n.language_context)
     htmx.init_app(app)
     compress.init_app(app)
+    security.init_app(app)  # before csrf: the body limit applies before the form is read
     csrf.init_app(app)
-    security.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     assets.init_app(app)
@@ -51,12 +55,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    security.init_url_converters(app)
     from rest_stations.api import blueprint as stations_api
     from rest_stations.views import blueprint as stations_views
 
     app.register_blueprint(stations_views)
     app.register_blueprint(stations_api)
     app.register_blueprint(i18n.blueprint)
+    app.register_blueprint(health.blueprint)
 
     import offline
 
@@ -142,6 +148,11 @@ def register_commands(app: Flask) -> None:
     from regions.cli import regions_cli, seed_demo_regions
     from wishes.cli import seed_demo_wishes
 
+    from backups.cli import backup_cli
+    from scheduler.cli import worker
+
+    app.cli.add_command(worker)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(stations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(services_cli)

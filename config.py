@@ -52,10 +52,14 @@ def settings_for(name: str | None = None) -> dict:
         **account_security_settings(env),
         **sms_settings(env, name),
         **geocoder_settings(env),
+        **serving_settings(env, name),
         # Station bulk upload (station_admin.uploads)
         "STATION_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
         "STATION_UPLOAD_MAX_ROWS": 5000,
+        # How long an open check-in counts when nobody checks out (checkins.rules).
+        "CHECK_IN_STAY_MINUTES": 90,
     }
+    settings.update(environment_overrides(env, settings))
     if name == "development":
         settings["SECRET_KEY"] = settings["SECRET_KEY"] or "dev-only-not-secret"
     if name == "testing":
@@ -211,9 +215,82 @@ def geocoder_settings(env) -> dict:
                                        "yizhan-station-admin/1.0 (+https://yizhan.example.cn)"),
         "GEOCODER_DOMAIN": env.get("GEOCODER_DOMAIN", "nominatim.openstreetmap.org"),
         "GEOCODER_SCHEME": env.get("GEOCODER_SCHEME", "https"),
-        "GEOCODER_TIMEOUT_SECONDS": float(env.get("GEOCODER_TIMEOUT_SECONDS", "4")),
-        "GEOCODER_MIN_DELAY_SECONDS": float(env.get("GEOCODER_MIN_DELAY_SECONDS", "1")),
+        # Both read from the environment by environment_overrides().
+        "GEOCODER_TIMEOUT_SECONDS": 4.0,
+        "GEOCODER_MIN_DELAY_SECONDS": 1.0,
         "GEOCODER_COUNTRY_CODES": env.get("GEOCODER_COUNTRY_CODES", "cn"),
         "BAIDU_MAP_KEY": baidu_key,
         "BAIDU_MAP_DOMAIN": env.get("BAIDU_MAP_DOMAIN", "api.map.baidu.com"),
     }
+
+
+def _int(env, name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name}={value!r} is not a whole number") from None
+
+
+def _list(env, name: str) -> list[str] | None:
+    items = [item.strip() for item in env.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
+def serving_settings(env, name: str) -> dict:
+    """Request limits, proxies, hosts, logs, health and the worker; docs/operations.md."""
+    return {
+        # Every request body is refused beyond 64 KB (413), except at the upload endpoints
+        # (security.UPLOAD_ENDPOINTS), which take up to 8 MB; the view checks its own limit.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 64 * 1024),
+        "UPLOAD_MAX_CONTENT_LENGTH": _int(env, "UPLOAD_MAX_CONTENT_LENGTH", 8 * 1024 * 1024),
+        # How many proxies (nginx, a load balancer) stand in front of the app and set
+        # X-Forwarded-For/-Proto: 0 trusts none, 1 for nginx on the same host.
+        "PROXY_FIX_HOPS": _int(env, "PROXY_FIX_HOPS", 0),
+        # The Host headers the app answers (Flask refuses others with 400); unset allows any.
+        "TRUSTED_HOSTS": _list(env, "TRUSTED_HOSTS"),
+        # Sent with every https response: browsers then refuse plain http for a year.
+        "HSTS_MAX_AGE": _int(env, "HSTS_MAX_AGE", 365 * 24 * 3600),
+        # "json" (one object a line, for log collectors) or "text" (development).
+        "LOG_FORMAT": env.get("LOG_FORMAT", "json" if name == "production" else "text"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "REDIS_URL": env.get("REDIS_URL", ""),
+        # `flask worker`: how often the periodic jobs run (seconds).
+        "WORKER_TICK_SECONDS": _int(env, "WORKER_TICK_SECONDS", 60),
+        "WORKER_HOUSEKEEPING_SECONDS": _int(env, "WORKER_HOUSEKEEPING_SECONDS", 600),
+        "BACKUP_DIR": env.get("BACKUP_DIR", str(INSTANCE_DIR / "backups")),
+    }
+
+
+# Set only in code: derived from other variables, structured, or not a deployment choice.
+NOT_FROM_ENVIRONMENT = frozenset({"ENV_NAME", "SQLALCHEMY_DATABASE_URI", "LANGUAGES",
+                                  "BABEL_TRANSLATION_DIRECTORIES", "SQLALCHEMY_ENGINE_OPTIONS",
+                                  "TRUSTED_HOSTS", "MAP_COORDINATES"})
+
+
+def environment_overrides(env, settings: dict) -> dict:
+    """Every plain setting can be set from the environment under its own name
+    (CHECK_IN_STAY_MINUTES=120), converted to the type of its default; README lists them."""
+    overrides = {}
+    for key, default in settings.items():
+        if key in NOT_FROM_ENVIRONMENT or key not in env:
+            continue
+        raw = env[key].strip()
+        if isinstance(default, bool):
+            if raw.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise RuntimeError(f"{key}={raw!r} is not true or false")
+            overrides[key] = raw.lower() in ("1", "true", "yes", "on")
+        elif isinstance(default, int):
+            overrides[key] = _int(env, key, default)
+        elif isinstance(default, float):
+            try:
+                overrides[key] = float(raw)
+            except ValueError:
+                raise RuntimeError(f"{key}={raw!r} is not a number") from None
+        elif isinstance(default, timedelta):
+            overrides[key] = timedelta(seconds=_int(env, key, 0))
+        elif isinstance(default, str) or default is None:
+            overrides[key] = raw
+    return overrides

@@ -83,7 +83,8 @@ class NearbyFilterForm(FlaskForm):
                      + [(str(km), _l("Within %(km)d km", km=km)) for km in DISTANCES_KM]))
     lat = DecimalField(validators=[Optional(), NumberRange(-90, 90)])
     lon = DecimalField(validators=[Optional(), NumberRange(-180, 180)])
-    station = IntegerField(validators=[Optional()])
+    # A row id: beyond PostgreSQL's integer it cannot exist (and would overflow the query).
+    station = IntegerField(validators=[Optional(), NumberRange(1, 2**31 - 1)])
 
 
 class EmployerForm(FlaskForm):

@@ -37,7 +37,7 @@ def _near(form: NearbyFilterForm) -> tuple[tuple[float, float] | None, Station |
     if form.lat.data is not None and form.lon.data is not None \
             and not form.lat.errors and not form.lon.errors:
         return (float(form.lat.data), float(form.lon.data)), None
-    if form.station.data:
+    if form.station.data and not form.station.errors:
         station = db.session.get(Station, form.station.data)
         if station is not None:
             return (station.lat, station.lon), station

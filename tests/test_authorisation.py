@@ -342,6 +342,9 @@ ENDPOINTS: dict[str, Row] = {
     "stations_api.nearest": Row("GET", lambda s: "/api/stations/nearest?lat=39.13&lon=117.2",
                                 everyone(200)),
     "stations_api.in_bbox": Row("GET", lambda s: "/api/stations?bbox=117,39,118,40", everyone(200)),
+    # Health checks for load balancers: anyone, no detail in production (tests/ops).
+    "health.alive": Row("GET", lambda s: "/healthz", everyone(200)),
+    "health.ready": Row("GET", lambda s: "/readyz", everyone(200)),
     "language.update": Row("POST", lambda s: "/language", everyone(303),
                            form=lambda s: {"lang": "en", "next": "/"}),
     # Own account. Login and registration pages send signed-in users on to their account.

@@ -1,0 +1,12 @@
+"""Scheduled jobs that run exactly once however many workers run them: `flask worker`.
+
+- jobs.py: the registry (`register_job`) and the built-in jobs (lapsed offers, reminders,
+  check-in housekeeping). Another package adds its own job with `register_job(...)` when it
+  is imported, e.g. the jobs board's 24-hour wage question.
+- locks.py: one lock per job, held while it runs: a Redis lock when REDIS_URL is set, a
+  PostgreSQL advisory lock on PostgreSQL, an exclusive file lock beside a SQLite database.
+- cli.py: `flask worker` (APScheduler runs each job at its interval) and `flask worker --once`.
+
+Jobs are idempotent as well (reminders mark their event, offers lapse by state), so a job
+that runs again after a crash changes nothing that is already done."""
+from scheduler.jobs import Job, register_job, run_job  # noqa: F401
