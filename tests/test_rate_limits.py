@@ -220,3 +220,16 @@ def test_one_signed_in_user_is_limited_whatever_the_address(app, make_user):
                              environ_base={"REMOTE_ADDR": f"10.3.{n // 250}.{n % 250}"}).status_code
                 for n in range(61)]
     assert statuses[:60] == [303] * 60 and statuses[60] == 429
+
+
+def test_logins_work_when_rate_limits_are_switched_off(app, client, make_user):
+    """A test server or a deployment may turn limits off; login must not fail with a 500."""
+    from tests.accounts.helpers import log_in
+
+    user = make_user()
+    limiter.enabled = False
+    try:
+        assert failed_login(client, user.phone[3:]).status_code == 422
+        log_in(client, user)
+    finally:
+        limiter.enabled = True

@@ -112,8 +112,12 @@ def test_the_readable_export_shows_each_section(client, everything):
 
 def _everything_stored() -> str:
     """Every value in every column of every table, as one text."""
+    # station_cell exists on SQLite only (PostgreSQL searches with PostGIS); it holds no people.
+    dialect = db.engine.dialect.name
     values = []
     for table in db.metadata.sorted_tables:
+        if table.info.get("only_on", dialect) != dialect:
+            continue
         for row in db.session.execute(select(table)).all():
             values.extend(json.dumps(v, ensure_ascii=False, default=str) for v in row)
     return "\n".join(values)

@@ -532,13 +532,13 @@ def test_sign_up_shows_the_state_and_cancelling_asks_first(phone, sign_up_events
     page.goto(f"{live_server.url}/services/{event_id}")
     _language(page, locale)
     places = page.locator(f"#places-{event_id}")
-    expect(places).to_have_text("剩余 2 个名额(共 2 个)" if zh else "2 of 2 places left")
+    expect(places).to_have_text("剩余 2 个名额（共 2 个）" if zh else "2 of 2 places left")
     page.get_by_role("button", name="我要报名" if zh else "Sign up for this").click()
     # The button is gone; the registration and its state are where it was.
     expect(page.locator("#event-panel .notice")).to_contain_text("您已报上" if zh else "You have a place at")
     expect(page.locator("#event-panel .registration .state")).to_have_text("报名成功" if zh else "Place confirmed")
     expect(page.get_by_role("button", name="我要报名" if zh else "Sign up for this")).to_have_count(0)
-    expect(places).to_have_text("剩余 1 个名额(共 2 个)" if zh else "1 of 2 places left")
+    expect(places).to_have_text("剩余 1 个名额（共 2 个）" if zh else "1 of 2 places left")
     assert fits_the_phone(page)
     shoot(page, f"sign-up-done-{lang}")
 
@@ -561,7 +561,7 @@ def test_sign_up_shows_the_state_and_cancelling_asks_first(phone, sign_up_events
         "Your place is cancelled. It is free again for someone else.")
     expect(page.locator("#event-panel .registration .state").first).to_have_text("本人已取消" if zh else "Cancelled by the worker")
     # The count above changed in place (out-of-band swap), without a reload.
-    expect(places).to_have_text("剩余 2 个名额(共 2 个)" if zh else "2 of 2 places left")
+    expect(places).to_have_text("剩余 2 个名额（共 2 个）" if zh else "2 of 2 places left")
     assert fits_the_phone(page)
     shoot(page, f"cancelled-{lang}")
     assert not errors

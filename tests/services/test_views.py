@@ -112,7 +112,7 @@ def test_my_services_shows_the_offer_and_accepting_it_confirms(app, live_event, 
     assert post(client, f"/services/registrations/{mine.id}/cancel").status_code == 303
     client = other
     page = client.get("/services/mine").get_data(as_text=True)
-    assert "有空出的名额留给你" in page
+    assert "有空出的名额留给您" in page
     theirs = db.session.scalars(db.select(Registration).where(Registration.worker_id == second.id)).one()
     response = client.post(f"/services/registrations/{theirs.id}/accept", headers=HX,
                            data={"csrf_token": csrf_token(client, "/services/mine")})
@@ -238,7 +238,7 @@ def test_a_ticket_scanned_twice_is_checked_in_once_and_said_so(client, staff, li
     first = client.post(f"/staff/services/{event.id}/scan", headers=HX, data={"csrf_token": token, "code": code})
     again = client.post(f"/staff/services/{event.id}/scan", headers=HX, data={"csrf_token": token, "code": code})
     assert first.status_code == again.status_code == 200
-    assert first.get_data(as_text=True).count("王师傅:已签到。") == 1  # at the top, not in every row
+    assert first.get_data(as_text=True).count("王师傅：已签到。") == 1  # at the top, not in every row
     assert "王师傅 已经签到过了" in again.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Registration, registration.id).state == "attended"

@@ -50,7 +50,7 @@ def test_a_wish_is_claimed_exactly_once_when_many_tap_at_the_same_moment(server,
     assert codes == [303] + [409] * (CLAIMANTS - 1), codes
     assert all("database is locked" not in r.text for r in responses)
     losers = [r for r in responses if r.status_code == 409]
-    assert all("就在刚才,有人认领了这个心愿" in r.text or "Someone just claimed" in r.text
+    assert all("就在刚才，有人认领了这个心愿" in r.text or "Someone just claimed" in r.text
                for r in losers), losers[0].text[:500]
     db.session.expire_all()
     stored = db.session.get(Wish, wish_id)
