@@ -68,7 +68,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(offline.blueprint)
 
-    from regions.views import blueprint as regions_views, staff as regions_staff_views
+    from accounts.region_views import blueprint as regions_views, staff as regions_staff_views
 
     app.register_blueprint(regions_views)
     app.register_blueprint(regions_staff_views)

@@ -1,6 +1,6 @@
 """The district field: a city select, then that city's districts; the value is the county
 code. With htmx the district select is refetched when the city changes
-(regions.views.districts); without JavaScript a "Show districts" button posts the form back,
+(accounts.region_views.districts); without JavaScript a "Show districts" button posts the form back,
 which then answers 422 asking for the district, with the city's districts filled in."""
 from flask_babel import lazy_gettext as _l
 from wtforms import Field

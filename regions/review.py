@@ -5,12 +5,12 @@ admin gives each its district on /staff/regions/review. `assign()` sets the code
 names that go with it; `match_all()` retries name matching (the CLI and the demo seeder)."""
 from dataclasses import dataclass
 
+from collections.abc import Callable
+
 from sqlalchemy import Select, or_
 
-from accounts.models import Organisation, User
 from extensions import db
 from regions import divisions
-from rest_stations.models import Station
 
 REVIEW_PAGE_SIZE = 200
 
@@ -19,22 +19,27 @@ REVIEW_PAGE_SIZE = 200
 class Kind:
     model: type
     label_attr: str
+    # Which rows of the model belong on the list; default: those naming a city or district.
+    still_relevant: Callable[[type], list] | None = None
 
 
-KINDS = {"organisation": Kind(Organisation, "name"), "station": Kind(Station, "name"),
-         "person": Kind(User, "display_name")}
+# Filled by the packages that own the models (accounts, rest_stations): regions imports none.
+KINDS: dict[str, Kind] = {}
+
+
+def register_kind(name: str, model: type, label_attr: str, still_relevant=None) -> None:
+    """Put rows of `model` (which names `region_names`) on the admin's review list."""
+    KINDS[name] = Kind(model, label_attr, still_relevant)
 
 
 def unmatched(kind: str) -> Select:
     """Rows of this kind that name a place but carry no code."""
-    model = KINDS[kind].model
+    found = KINDS[kind]
+    model = found.model
     city, district, code = model.region_names
     query = db.select(model).where(getattr(model, code).is_(None))
-    if kind == "person":
-        return query.where(User.role == "worker", User.deleted_at.is_(None),
-                           User.home_district != "")
-    if kind == "station":
-        return query.where(Station.status != "delisted")
+    if found.still_relevant is not None:
+        return query.where(*found.still_relevant(model))
     return query.where(or_(getattr(model, city) != "", getattr(model, district) != ""))
 
 

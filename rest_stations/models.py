@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 import clock
 from accounts.scoping import OrganisationScoped
 from extensions import db
+from regions.review import register_kind
 from rest_stations.geo import position_columns
 from rest_stations.vocabulary import amenity_codes, amenity_mask
 
@@ -99,3 +100,7 @@ class StationCell(db.Model):
 
     level: Mapped[str] = mapped_column(String(6), primary_key=True)
     cell: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+# Stations the region matching could not place wait on the admin's review list.
+register_kind("station", Station, "name", lambda model: [model.status != "delisted"])

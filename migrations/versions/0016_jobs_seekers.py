@@ -21,9 +21,31 @@ CATEGORIES_AFTER = ("category IN ('legal', 'childcare', 'health', 'skills', 'pho
 
 
 def _category_check(condition):
+    if op.get_bind().dialect.name == "sqlite":
+        _rewrite_sqlite_check(condition)
+        return
     with op.batch_alter_table('service_event', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_service_event_category_known'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_service_event_category_known'), condition)
+
+
+def _rewrite_sqlite_check(condition):
+    """Swap the CHECK's text in SQLite's schema instead of rebuilding service_event: a
+    rebuild drops the old table, and with foreign keys on, SQLite's implicit DELETE would
+    cascade to every registration. Changing a CHECK's text is one of the schema edits SQLite
+    documents for PRAGMA writable_schema (the rows already satisfy both conditions)."""
+    bind = op.get_bind()
+    table_sql = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'service_event'").scalar()
+    old = CATEGORIES_BEFORE if condition == CATEGORIES_AFTER else CATEGORIES_AFTER
+    if old not in table_sql:
+        raise RuntimeError("service_event's category CHECK is not the one this migration expects")
+    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
+    bind.exec_driver_sql("PRAGMA writable_schema = ON")
+    bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'service_event'",
+                         (table_sql.replace(old, condition),))
+    bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
 
 
 def upgrade():

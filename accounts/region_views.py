@@ -1,20 +1,29 @@
-"""The picker's district list (public: sign-up uses it), and the admin's review list of rows
-without a region code."""
+"""The district picker's list (public: sign-up uses it), and the admin's review list of rows
+without a region code. They live in accounts, which knows who may see what; regions itself
+is data and forms, below accounts, and imports nothing from it."""
 import re
+from pathlib import Path
 
+import regions
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from accounts.models import Organisation, User
 from accounts.policy import public, requires
 from pages import redirect_after_write, render_page_or_fragment
 from regions import divisions, review
 from regions.forms import RegionField
 from transactions import transaction
 
-blueprint = Blueprint("regions", __name__, url_prefix="/regions", template_folder="templates")
+REGION_TEMPLATES = str(Path(regions.__file__).parent / "templates")
+blueprint = Blueprint("regions", __name__, url_prefix="/regions", template_folder=REGION_TEMPLATES)
 staff = Blueprint("regions_staff", __name__, url_prefix="/staff/regions",
-                  template_folder="templates")
+                  template_folder=REGION_TEMPLATES)
+
+review.register_kind("organisation", Organisation, "name")
+review.register_kind("person", User, "display_name", lambda model: [
+    model.role == "worker", model.deleted_at.is_(None), model.home_district != ""])
 
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,60}")
 
