@@ -279,10 +279,13 @@ def matching():
     """Job seekers and open posts side by side; choosing one ranks the other side for it."""
     now = clock.now()
     chosen_seeker = chosen_post = None
-    if request.args.get("seeker", "").isdigit():
-        chosen_seeker = _seeker_or_404(int(request.args["seeker"]))
-    elif request.args.get("post", "").isdigit():
-        chosen_post = db.session.get(JobPost, int(request.args["post"]))
+    # type=int refuses ids out of the database's range (security.BoundedRequest): no 500.
+    seeker_id = request.args.get("seeker", type=int)
+    post_id = request.args.get("post", type=int)
+    if seeker_id is not None and seeker_id > 0:
+        chosen_seeker = _seeker_or_404(seeker_id)
+    elif post_id is not None and post_id > 0:
+        chosen_post = db.session.get(JobPost, post_id)
         if chosen_post is None or chosen_post.state != "published":
             abort(404)
     found = seekers.seekers(current_user, include_hired=False)

@@ -112,7 +112,7 @@
         show(banner.dataset.write);
       }
     });
-    document.body.addEventListener("htmx:sendError", function () { show(banner.dataset.now); });
+    document.body.addEventListener("htmx:sendError", function () { if (!savedAt) show(banner.dataset.now); });
   }
 
   setupLocate();

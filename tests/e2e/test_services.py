@@ -113,8 +113,9 @@ def test_staff_mark_attendance_with_one_tap(phone, people, live_server):
         event = db.session.get(ServiceEvent, people["event"])
         organisation = db.session.get(type(event.organisation), event.organisation_id)
         if not accounts.phone_is_taken("+8613800009001"):
-            accounts.create_account("+8613800009001", "工会干事 张", DEFAULT_PASSWORD, "staff",
-                                    organisation)
+            with transaction():
+                accounts.create_account("+8613800009001", "工会干事 张", DEFAULT_PASSWORD,
+                                        "staff", organisation)
         db.session.remove()
     page = phone(locale="zh-CN").page
     log_in(page, live_server.url, "13800009001")
@@ -143,8 +144,9 @@ def _staff_of(live_server, event_id: int) -> str:
     with live_server.app_context():
         event = db.session.get(ServiceEvent, event_id)
         if not accounts.phone_is_taken(STAFF_PHONE):
-            accounts.create_account(STAFF_PHONE, "工会干事 张", DEFAULT_PASSWORD, "staff",
-                                    event.organisation)
+            with transaction():
+                accounts.create_account(STAFF_PHONE, "工会干事 张", DEFAULT_PASSWORD, "staff",
+                                        event.organisation)
         db.session.remove()
     return STAFF_PHONE[3:]
 
@@ -265,10 +267,13 @@ def _phone_page(chromium, live_server, locale: str, *, permissions=(), javascrip
 
 
 def _language(page, locale: str) -> None:
-    """Staff accounts start in Chinese; switch with the header's button like a person."""
-    if locale == "en":
+    """Accounts made in Chinese start in Chinese; switch with the header's button like a
+    person (an account already in English shows the page in English)."""
+    if locale == "en" and page.get_by_role("button", name="English").count():
         page.get_by_role("button", name="English").click()
         page.wait_for_load_state()
+    if locale == "en":
+        expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 @pytest.mark.parametrize("locale, which", [("zh-CN", 0), ("en", 1)])
@@ -513,8 +518,9 @@ def sign_up_events(live_server, people):
                 (event,) = operations.create_events(template.organisation_id, draft, now=stamp)
             phone = f"+86138000030{number:02d}"
             if not accounts.phone_is_taken(phone):
-                accounts.register_worker(phone, f"骑手{number}", DEFAULT_PASSWORD,
-                                         home_district="河东区", consented_at=stamp)
+                with transaction():
+                    accounts.register_worker(phone, f"骑手{number}", DEFAULT_PASSWORD,
+                                             home_district="河东区", consented_at=stamp)
             found[locale] = (event.id, phone[3:])
         db.session.remove()
     return found

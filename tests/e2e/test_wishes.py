@@ -113,7 +113,7 @@ TEXTS = {
            "published": "已发布到心愿墙，已通知劳动者。",
            "thanks": "谢谢。工会工作人员审核后会把您的心愿发布上墙。", "claim": "我来认领",
            "open": "打开安排交接", "hand_over": "标记为已交接",
-           "handed_over": "已交接", "received_button": "是的,我收到了",
+           "handed_over": "已交接", "received_button": "是的，我收到了",
            "received": "已收到",
            "steps": ["提交心愿", "已发布上墙", "已认领", "已交接", "已确认收到"]},
 }
