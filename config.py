@@ -5,6 +5,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import clock
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 ENVIRONMENTS = ("development", "testing", "production")
@@ -29,7 +31,7 @@ def settings_for(name: str | None = None) -> dict:
         # (posters, calendar files) use it instead of the request's Host header.
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", ""),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
-        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BABEL_DEFAULT_TIMEZONE": clock.DEFAULT_ZONE_NAME,
         "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
         "LANGUAGES": ("zh_Hans", "en"),
         **map_settings(env, name),

@@ -50,7 +50,7 @@ class Station(OrganisationScoped, db.Model):
     amenity_mask: Mapped[int] = mapped_column(Integer, default=0)
     # OpenStreetMap opening_hours syntax; "" means the hours are unknown.
     opening_hours: Mapped[str] = mapped_column(String(500), default="")
-    timezone: Mapped[str] = mapped_column(String(50), default="Asia/Shanghai")
+    timezone: Mapped[str] = mapped_column(String(50), default=clock.DEFAULT_ZONE_NAME)
     capacity: Mapped[int] = mapped_column(Integer, default=0)
     phone: Mapped[str] = mapped_column(String(30), default="")
     # Stations are never deleted (check-ins and history refer to them): "delisted" hides one.
