@@ -79,6 +79,16 @@ def poster(station_id: int):
                            version=rules.poster_version(station.id), form=ConfirmForm())
 
 
+@blueprint.get("/posters")
+@requires("manage_org_stations")
+def all_posters():
+    """Every listed station's poster on one page, one per A4 sheet when printed."""
+    stations = db.session.scalars(Station.managed_by(current_user)
+                                  .where(Station.status != "delisted")
+                                  .order_by(Station.city, Station.name).limit(500)).all()
+    return render_template("checkins/staff/posters.html", stations=stations, amenities=AMENITIES)
+
+
 @blueprint.get("/stations/<int:station_id>/poster.png")
 @requires("manage_org_stations")
 def poster_qr(station_id: int):

@@ -395,6 +395,7 @@ ENDPOINTS: dict[str, Row] = {
                                   {**OWN_STATION, "own_staff": 303, "admin": 303}),
     "checkins_staff.poster": Row("GET", lambda s: f"/staff/stations/{s['station']}/poster",
                                  OWN_STATION),
+    "checkins_staff.all_posters": Row("GET", lambda s: "/staff/posters", STAFF_ONLY),
     "checkins_staff.poster_qr": Row("GET", lambda s: f"/staff/stations/{s['station']}/poster.png",
                                     OWN_STATION),
     "checkins_staff.rotate_poster": Row(

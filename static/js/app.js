@@ -115,7 +115,15 @@
     document.body.addEventListener("htmx:sendError", function () { if (!savedAt) show(banner.dataset.now); });
   }
 
+  function setupPrint() {
+    document.querySelectorAll(".js-print").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   setupLocate();
+  setupPrint();
   setupLanguageSwitch();
   setupStationActions();
   setupOffline();

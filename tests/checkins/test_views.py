@@ -200,3 +200,20 @@ def test_an_htmx_report_navigates_to_the_station_instead_of_swapping_a_redirect(
     assert response.status_code == 204  # pages.redirect_after_write, the one idiom
     assert response.headers["HX-Redirect"] == f"/stations/{station.id}"
     assert db.session.scalar(db.select(StationReport.kind)) == "microwave_broken"
+
+
+def test_staff_print_every_poster_of_their_organisation_one_per_page(client, make_user, station,
+                                                                      make_station):
+    second = make_station(name="第二个驿站", lat=39.2, organisation_id=station.organisation_id)
+    make_station(name="停用的驿站", lat=39.3, organisation_id=station.organisation_id,
+                 status="delisted")
+    make_station(name="别人的驿站", lat=39.4)
+    log_in(client, make_user("staff", organisation_id=station.organisation_id, language="en"))
+    page = client.get("/staff/posters").get_data(as_text=True)
+    assert page.count('class="poster-page"') == 2
+    assert station.name in page and second.name in page
+    assert "停用的驿站" not in page and "别人的驿站" not in page
+    assert f"/staff/stations/{second.id}/poster.png" in page
+    assert "js-print" in page and "Print all posters" in page
+    single = client.get(f"/staff/stations/{station.id}/poster").get_data(as_text=True)
+    assert "Print this poster" in single and "/staff/posters" in single
