@@ -60,6 +60,17 @@ def gig(live_server):
                 expires_at=now + timedelta(days=1)), staff, now=now)
             operations.transition_post(post.id, "submit", staff, now=now)
             operations.transition_post(post.id, "publish", staff, now=now)
+            # The branch runs its own legal-aid session, so the wage case is routed to it
+            # whatever other branches' sessions other test files left on this server.
+            from rest_stations.models import Station
+            from services import operations as services
+
+            place = db.session.scalars(db.select(Station).order_by(Station.id)).first()
+            services.create_events(organisation.id, services.EventDraft(
+                title="农民工欠薪法律援助", description="带上工资凭证。", category="legal",
+                starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=2),
+                capacity=20, registration_opens_at=now - timedelta(hours=1),
+                registration_closes_at=now + timedelta(days=2), station_id=place.id), now=now)
         from jobs.posters import check_in_token
 
         found = {"post": post.id, "token": check_in_token(post.id), "ends_at": post.ends_at}
