@@ -83,7 +83,7 @@ def settings_for(name: str | None = None) -> dict:
 
 # Tile providers (MAP_TILES). Each URL names one host, since the CSP allows exactly the tile
 # origin (security.tile_origin). Tianditu is CGCS2000, which matches WGS-84 at map scale;
-# Amap is drawn in GCJ-02, so markers are shifted for display (rest_stations.gcj02).
+# Amap is drawn in GCJ-02, so markers are shifted for display (china_datums).
 MAP_PROVIDERS = {
     "osm": {
         "MAP_TILES_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",

@@ -19,6 +19,8 @@ from geopy.exc import GeocoderTimedOut, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import BaiduV3, Nominatim
 
+from china_datums import bd09_to_wgs84
+
 log = logging.getLogger(__name__)
 
 CACHE_SIZE = 2048
@@ -159,41 +161,3 @@ def _lookup(settings: tuple, address: str) -> list[Candidate]:
         candidates.append(Candidate(str(location.address or address), round(lat, 6),
                                     round(lon, 6)))
     return candidates
-
-
-# Baidu answers in its own BD-09 datum; our maps and stations use WGS-84 (GPS). The
-# usual published approximation (about 1–2 m error inside China) converts back.
-_X_PI = math.pi * 3000.0 / 180.0
-_A = 6378245.0
-_EE = 0.00669342162296594323
-
-
-def bd09_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
-    x, y = lon - 0.0065, lat - 0.006
-    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * _X_PI)
-    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _X_PI)
-    gcj_lon, gcj_lat = z * math.cos(theta), z * math.sin(theta)
-    d_lat = _transform_lat(gcj_lon - 105.0, gcj_lat - 35.0)
-    d_lon = _transform_lon(gcj_lon - 105.0, gcj_lat - 35.0)
-    rad = gcj_lat / 180.0 * math.pi
-    magic = 1 - _EE * math.sin(rad) ** 2
-    sqrt_magic = math.sqrt(magic)
-    d_lat = (d_lat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrt_magic) * math.pi)
-    d_lon = (d_lon * 180.0) / (_A / sqrt_magic * math.cos(rad) * math.pi)
-    return gcj_lat - d_lat, gcj_lon - d_lon
-
-
-def _transform_lat(x: float, y: float) -> float:
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
-    return ret
-
-
-def _transform_lon(x: float, y: float) -> float:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
-    return ret

@@ -9,7 +9,7 @@ Font Awesome.
 
 Tiles come from MAP_TILES (config.MAP_PROVIDERS): OpenStreetMap, 天地图 (with its label
 layer) or Amap. Amap draws in GCJ-02, so every marker and the rider's position are shifted
-with rest_stations.gcj02 for display; stored positions stay WGS-84. The attribution reads
+with china_datums for display; stored positions stay WGS-84. The attribution reads
 "Leaflet | <provider>", with a plain "Leaflet" prefix (Leaflet's default carries a flag).
 """
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ import folium
 from flask import current_app
 from markupsafe import Markup, escape
 
-from rest_stations.gcj02 import wgs84_to_gcj02
+from china_datums import wgs84_to_gcj02
 from rest_stations.models import Station
 
 STATION_COLOUR = "#0b6b3a"

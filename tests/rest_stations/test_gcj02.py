@@ -1,7 +1,7 @@
 """The WGS-84 → GCJ-02 display transform against published reference points."""
 import pytest
 
-from rest_stations.gcj02 import wgs84_to_gcj02
+from china_datums import wgs84_to_gcj02
 
 # (WGS-84 lat, lon) → (GCJ-02 lat, lon): the test points of googollee/eviltransform (Shanghai,
 # Shenzhen, Beijing) and the README example of wandergis/coordtransform (Beijing).

@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 from config import settings_for
-from rest_stations.gcj02 import wgs84_to_gcj02
+from china_datums import wgs84_to_gcj02
 
 HX = {"HX-Request": "true"}
 

@@ -1,7 +1,8 @@
-"""WGS-84 → GCJ-02, the offset coordinates that maps published in China (Amap) are drawn in.
+"""China's map datums: WGS-84 (GPS, what we store) → GCJ-02, the offset coordinates that maps
+published in China (Amap) are drawn in, and Baidu's BD-09 → WGS-84 for its geocoder.
 
-Used for display only: a marker on Amap tiles must be shifted by the same few hundred metres
-as the tiles, or it lands beside the street. Stored positions stay WGS-84. This is the
+GCJ-02 is for display only: a marker on Amap tiles must be shifted by the same few hundred
+metres as the tiles, or it lands beside the street. Stored positions stay WGS-84. This is the
 published algorithm (as in eviltransform and coordtransform), checked against their
 reference points in tests/rest_stations/test_gcj02.py. Outside China it changes nothing.
 """
@@ -43,3 +44,20 @@ def wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
     d_lat = _shift_lat(x, y) * 180.0 / ((_A * (1 - _EE)) / (magic * sqrt_magic) * math.pi)
     d_lon = _shift_lon(x, y) * 180.0 / (_A / sqrt_magic * math.cos(rad_lat) * math.pi)
     return lat + d_lat, lon + d_lon
+
+
+_X_PI = math.pi * 3000.0 / 180.0
+
+
+def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
+    """GCJ-02 back to WGS-84 by subtracting the shift at that point (about 1–2 m off)."""
+    shifted_lat, shifted_lon = wgs84_to_gcj02(lat, lon)
+    return 2 * lat - shifted_lat, 2 * lon - shifted_lon
+
+
+def bd09_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
+    """Baidu's BD-09 (its geocoder's answers) as WGS-84, through GCJ-02."""
+    x, y = lon - 0.0065, lat - 0.006
+    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * _X_PI)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _X_PI)
+    return gcj02_to_wgs84(z * math.sin(theta), z * math.cos(theta))
