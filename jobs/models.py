@@ -15,7 +15,7 @@ import clock
 from accounts.models import Organisation, User
 from accounts.scoping import OrganisationScoped
 from extensions import db
-from rest_stations.models import Station
+from rest_stations.models import AtStationOrAddress, Station
 
 CATEGORIES = ("security", "cleaning", "housekeeping", "catering", "parcel_sorting", "loading",
               "truck_driver", "cook", "sales", "equipment_install", "other")
@@ -103,7 +103,7 @@ class EmployerMember(db.Model):
     employer: Mapped[Employer] = relationship(back_populates="members")
 
 
-class JobPost(_RegionCoded, OrganisationScoped, db.Model):
+class JobPost(_RegionCoded, AtStationOrAddress, OrganisationScoped, db.Model):
     """A long-term job (长期岗位: monthly pay, hours, benefits) or a day gig (零工: a date,
     start and end, pay per day or hour, 日结, a headcount)."""
 
@@ -168,18 +168,6 @@ class JobPost(_RegionCoded, OrganisationScoped, db.Model):
     station: Mapped[Station | None] = relationship()
     history: Mapped[list["PostEvent"]] = relationship(back_populates="post",
                                                       order_by="PostEvent.id")
-
-    @property
-    def place_name(self) -> str:
-        return self.station.name if self.station else self.address
-
-    @property
-    def position(self) -> tuple[float, float] | None:
-        if self.station is not None:
-            return self.station.lat, self.station.lon
-        if self.lat is None or self.lon is None:
-            return None
-        return self.lat, self.lon
 
     @property
     def places_left(self) -> int:

@@ -8,24 +8,14 @@
 """
 import math
 import re
-from typing import NamedTuple
 
 from jobs.models import HOLDS_PLACE
+from state_tables import Step, step as _step
 
 EMPLOYER = "employer"  # a member of the post's employer
 STAFF = "staff"        # staff of the post's organisation, or an admin
 WORKER = "worker"      # the worker who applied
 SYSTEM = "system"      # the app itself: expiry, waiting-list promotion
-
-
-class Step(NamedTuple):
-    to_state: str
-    parties: frozenset[str]
-    note_required: bool = False
-
-
-def _step(to_state: str, *parties: str, note_required: bool = False) -> Step:
-    return Step(to_state, frozenset(parties), note_required)
 
 
 POST_TRANSITIONS: dict[tuple[str, str], Step] = {

@@ -13,6 +13,23 @@ from rest_stations.geo import position_columns
 from rest_stations.vocabulary import amenity_codes, amenity_mask
 
 
+class AtStationOrAddress:
+    """Mixin for rows held at a station or at an address with coordinates (service events,
+    job posts): what to call the place and where it is."""
+
+    @property
+    def place_name(self) -> str:
+        return self.station.name if self.station else self.address
+
+    @property
+    def position(self) -> tuple[float, float] | None:
+        if self.station is not None:
+            return self.station.lat, self.station.lon
+        if self.lat is None or self.lon is None:
+            return None
+        return self.lat, self.lon
+
+
 class Station(OrganisationScoped, db.Model):
     __tablename__ = "station"
     manage_all, manage_own = "manage_all_stations", "manage_org_stations"

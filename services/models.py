@@ -16,7 +16,7 @@ from accounts.scoping import OrganisationScoped
 import clock
 from clock import UTCDateTime
 from extensions import db
-from rest_stations.models import Station
+from rest_stations.models import AtStationOrAddress, Station
 
 CATEGORIES = ("legal", "childcare", "health", "skills", "phone_care", "advice", "employment",
               "other")
@@ -84,7 +84,7 @@ class ServiceSeries(db.Model):
     previous: Mapped["ServiceSeries | None"] = relationship(remote_side=[id])
 
 
-class ServiceEvent(OrganisationScoped, db.Model):
+class ServiceEvent(AtStationOrAddress, OrganisationScoped, db.Model):
     """One session of a service, at a station or an address, with a fixed number of places."""
 
     __tablename__ = "service_event"
@@ -133,18 +133,6 @@ class ServiceEvent(OrganisationScoped, db.Model):
     organisation: Mapped[Organisation] = relationship()
     station: Mapped[Station | None] = relationship()
     series: Mapped[ServiceSeries | None] = relationship()
-
-    @property
-    def place_name(self) -> str:
-        return self.station.name if self.station else self.address
-
-    @property
-    def position(self) -> tuple[float, float] | None:
-        if self.station is not None:
-            return self.station.lat, self.station.lon
-        if self.lat is None or self.lon is None:
-            return None
-        return self.lat, self.lon
 
     @property
     def places_left(self) -> int:

@@ -4,25 +4,14 @@ Nothing else decides which changes are legal. `parties()` says which roles a per
 for one wish; an action is allowed when its state row exists and the person plays one of
 its roles. tests/wishes/test_rules.py walks every (state, action) pair.
 """
-from typing import NamedTuple
-
 from accounts.policy import has_permission
+from state_tables import Step, step as _step
 
 # The parts a person can play for one wish.
 OWNER = "owner"          # the worker who made the wish
 MODERATOR = "moderator"  # staff of the wish's organisation, or an admin
 CLAIMER = "claimer"      # anyone allowed to claim who is not the owner
 CLAIMANT = "claimant"    # the one person holding the claim
-
-
-class Step(NamedTuple):
-    to_state: str
-    parties: frozenset[str]
-    note_required: bool = False
-
-
-def _step(to_state: str, *parties: str, note_required: bool = False) -> Step:
-    return Step(to_state, frozenset(parties), note_required)
 
 
 TRANSITIONS: dict[tuple[str, str], Step] = {
