@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     clock.init_app(app)
     regions.init_app(app)
     app.jinja_env.globals["absolute_url_for"] = pages.absolute_url_for
+    app.jinja_env.globals["return_path"] = pages.return_path
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,5 +1,5 @@
 """One URL, two shapes: the full page for browsers, the fragment for htmx swaps."""
-from flask import current_app, make_response, redirect, render_template, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 
 from extensions import htmx
 
@@ -31,6 +31,21 @@ def navigate(target: str, *, status: int = 303, htmx_status: int = 204):
 def redirect_after_write(target: str):
     """Go to `target` after a successful write: 303 for plain forms, HX-Redirect for htmx."""
     return navigate(target)
+
+
+# No page of ours has an address this long. Echoing a longer one into every login link and
+# language form would let one megabyte-long request cost a megabyte of encoding and HTML
+# per link, so such a page is not come back to (its path alone is, when short enough).
+MAX_RETURN_PATH_LENGTH = 1024
+
+
+def return_path() -> str | None:
+    """This page (path and query) as the `next` to come back to after logging in or
+    switching language; None when even its path is too long to carry."""
+    here = request.full_path.rstrip("?")
+    if len(here) <= MAX_RETURN_PATH_LENGTH:
+        return here
+    return request.path if len(request.path) <= MAX_RETURN_PATH_LENGTH else None
 
 
 def absolute_url_for(endpoint: str, **values) -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import Select, false
 
 from accounts.models import User
 from extensions import db
-from pages import navigate
+from pages import navigate, return_path
 
 PUBLIC = "public"
 PUBLIC_BLUEPRINTS = frozenset({"stations", "stations_api", "language", "open_data"})
@@ -113,7 +113,7 @@ def forbidden():
 
 def to_login():
     """Send an anonymous visitor to the login page, and back here afterwards."""
-    target = url_for("accounts.login", next=request.full_path.rstrip("?")) \
+    target = url_for("accounts.login", next=return_path()) \
         if request.method == "GET" else url_for("accounts.login")
     # 401 for htmx, so a swap never shows the login form inside a fragment.
     return navigate(target, status=302, htmx_status=401)

@@ -118,6 +118,30 @@ def test_language_switch_with_a_tab_in_next_stays_on_the_site(client):
     assert response.status_code == 303 and response.headers["Location"] == "/"
 
 
+def test_the_login_link_carries_this_page_with_its_query(client):
+    page = client.get("/?amenity=water&lat=39.1&lon=117.2").get_data(as_text=True)
+    assert 'href="/account/login?next=/?amenity%3Dwater%26lat%3D39.1%26lon%3D117.2"' in page
+
+
+def test_a_megabyte_long_query_is_not_echoed_into_links_or_the_login_redirect(client):
+    huge = "9" * 1_000_000
+    page = client.get(f"/?unused={huge}")
+    assert page.status_code < 500 and len(page.get_data()) < 200_000
+    assert 'href="/account/login?next=/"' in page.get_data(as_text=True)
+    to_login = client.get(f"/account?unused={huge}")
+    assert to_login.status_code == 302
+    assert to_login.headers["Location"] == "/account/login?next=/account"
+
+
+def test_a_page_whose_path_alone_is_too_long_gets_no_next(app):
+    from pages import return_path
+
+    with app.test_request_context("/stations/" + "9" * 2_000):
+        assert return_path() is None
+    with app.test_request_context("/services?day=2026-12-02"):
+        assert return_path() == "/services?day=2026-12-02"
+
+
 def test_services_action_redirect_uses_the_same_rule():
     import inspect
 
