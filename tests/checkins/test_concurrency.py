@@ -6,7 +6,6 @@ The 200 workers are created directly in the database, with a one-iteration passw
 that logging them in is fast, and then log in for real: each posts the login form through
 the server and reads its CSRF token from a page, as a browser would. Nothing is mocked.
 """
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -19,27 +18,13 @@ from accounts.models import User
 from checkins import rules
 from checkins.models import CheckIn
 from extensions import db
+from tests.http_login import log_in_everyone
 
 WORKERS = 200
 REPEAT_WORKERS = 20
 REPEAT_TAPS = 5
 PASSWORD = "concurrency test password"
-TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 
-
-
-def _token(session: requests.Session, url: str) -> str:
-    return TOKEN.search(session.get(url, timeout=30).text).group(1)
-
-
-def _logged_in(base: str, phone: str, station_id: int) -> tuple[requests.Session, str]:
-    session = requests.Session()
-    response = session.post(f"{base}/account/login", allow_redirects=False, timeout=30, data={
-        "csrf_token": _token(session, f"{base}/account/login"), "phone": phone,
-        "password": PASSWORD})
-    assert response.status_code == 303, response.text[:300]
-    # Logging in starts a fresh session, so the token comes from a page seen after it.
-    return session, _token(session, f"{base}/stations/{station_id}")
 
 
 def test_concurrent_check_ins_are_each_recorded_exactly_once(server, make_station):
@@ -51,9 +36,7 @@ def test_concurrent_check_ins_are_each_recorded_exactly_once(server, make_statio
                        for n in range(WORKERS))
     db.session.commit()
     phones = [f"+8613{n:09d}" for n in range(WORKERS)]
-    with ThreadPoolExecutor(32) as pool:
-        sessions = list(pool.map(lambda n: _logged_in(server, phones[n], station_ids[n % 2]),
-                                 range(WORKERS)))
+    sessions = log_in_everyone([server], phones, PASSWORD)
 
     # Every worker taps once; twenty of them tap five more times at the same moment.
     taps = [(n, station_ids[n % 2]) for n in range(WORKERS)]
@@ -62,7 +45,8 @@ def test_concurrent_check_ins_are_each_recorded_exactly_once(server, make_statio
 
     def tap(job):
         n, station_id = job
-        session, token = sessions[n]
+        session = sessions[n]
+        token = session.csrf_token
         copy = requests.Session()  # a session per connection, sharing the worker's cookies
         copy.cookies.update(session.cookies)
         start.wait()

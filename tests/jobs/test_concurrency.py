@@ -10,7 +10,8 @@ import requests
 from extensions import db
 from jobs import operations
 from jobs.models import Application, JobPost
-from tests.services.test_concurrency import PASSWORD, TOKEN, make_workers
+from tests.http_login import log_in_everyone
+from tests.services.test_concurrency import PASSWORD, make_workers
 from tests.services.test_two_processes import two_servers  # noqa: F401 (fixture)
 
 WORKERS = 60
@@ -23,20 +24,9 @@ def open_gig(make_post) -> int:
                      expires_at=now + timedelta(days=2)).id
 
 
-def logged_in(base: str, phone: str, post_id: int) -> tuple[dict, str]:
-    session = requests.Session()
-    token = TOKEN.search(session.get(f"{base}/account/login", timeout=30).text).group(1)
-    response = session.post(f"{base}/account/login", allow_redirects=False, timeout=30, data={
-        "csrf_token": token, "phone": phone, "password": PASSWORD})
-    assert response.status_code == 303, response.text[:300]
-    token = TOKEN.search(session.get(f"{base}/jobs/{post_id}", timeout=30).text).group(1)
-    return session.cookies.get_dict(), token
-
-
 def apply_all_at_once(bases: list[str], post_id: int, phones: list[str]) -> list[int]:
-    with ThreadPoolExecutor(16) as pool:
-        sessions = list(pool.map(lambda n: logged_in(bases[n % len(bases)], phones[n], post_id),
-                                 range(len(phones))))
+    sessions = [(session.cookies.get_dict(), session.csrf_token)
+                for session in log_in_everyone(bases, phones, PASSWORD, threads=16)]
     start = threading.Barrier(len(phones))
 
     def apply(n: int) -> int:

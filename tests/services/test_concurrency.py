@@ -18,12 +18,12 @@ from accounts.models import User
 from extensions import db
 from services import operations
 from services.models import Registration, ServiceEvent
+from tests.http_login import log_in_everyone
 from tests.services.conftest import places_held_count
 
 WORKERS = 200
 PLACES = 30
 PASSWORD = "concurrency test password"
-TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 TOLD = re.compile(r"候补第 (\d+) 位")  # "you are number N on the waiting list"
 
 
@@ -51,22 +51,10 @@ def open_event(organisation_id: int, station_id: int, capacity: int) -> int:
     return event.id
 
 
-def logged_in(base: str, phone: str, event_id: int) -> tuple[dict, str]:
-    """(cookies, CSRF token) of a worker who logged in through the server."""
-    session = requests.Session()
-    token = TOKEN.search(session.get(f"{base}/account/login", timeout=30).text).group(1)
-    response = session.post(f"{base}/account/login", allow_redirects=False, timeout=30, data={
-        "csrf_token": token, "phone": phone, "password": PASSWORD})
-    assert response.status_code == 303, response.text[:300]
-    token = TOKEN.search(session.get(f"{base}/services/{event_id}", timeout=30).text).group(1)
-    return session.cookies.get_dict(), token
-
-
 def sign_up_all_at_once(bases: list[str], event_id: int, phones: list[str]) -> list[tuple[int, str]]:
     """Log everyone in, then release all sign-ups together; worker n uses server n % len(bases)."""
-    with ThreadPoolExecutor(32) as pool:
-        sessions = list(pool.map(lambda n: logged_in(bases[n % len(bases)], phones[n], event_id),
-                                 range(len(phones))))
+    sessions = [(session.cookies.get_dict(), session.csrf_token)
+                for session in log_in_everyone(bases, phones, PASSWORD)]
     start = threading.Barrier(len(phones))
 
     def sign_up(n: int):
