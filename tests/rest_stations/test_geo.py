@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic as geopy_geodesic
+from pyproj import Geod
 
 from rest_stations.geo import (
     CELL_LEVELS,
@@ -28,6 +29,7 @@ from rest_stations.geo import (
 from tests.rest_stations.test_queries import brute_force
 
 SPHERE = Geodesic(EARTH_MEAN_RADIUS_M, 0)
+SPHERE_GEOD = Geod(a=EARTH_MEAN_RADIUS_M, f=0)
 
 
 def point_pairs(count, seed):
@@ -139,19 +141,33 @@ def test_neighbouring_cells_have_distinct_ids_at_every_level():
 
 def test_cells_cover_every_point_on_their_circle():
     rng = random.Random(6)
+    azimuths = list(range(0, 360, 5))
     for _ in range(400):
         lat, lon = rng.uniform(-89, 89), rng.uniform(-180, 180)
         radius = 10 ** rng.uniform(2, 7.3)
+        # The points at this spherical distance, found on a sphere-sized ellipsoid (PROJ's
+        # geodesic, checked against geographiclib's in test_sphere_geod_is_geographiclibs).
+        end_lons, end_lats, _ = SPHERE_GEOD.fwd([lon] * len(azimuths), [lat] * len(azimuths),
+                                                azimuths, [radius] * len(azimuths))
         for level in CELL_LEVELS:
             cells = cells_covering(lat, lon, radius, level, max_cells=20000)
             if cells is None:
                 continue
             cells = set(cells)
-            for azimuth in range(0, 360, 5):
-                # A point at this spherical distance, found on a sphere-sized ellipsoid.
-                end = SPHERE.Direct(lat, lon, azimuth, radius)
-                assert cell_id(end["lat2"], end["lon2"], level) in cells, (
+            for azimuth, end_lat, end_lon in zip(azimuths, end_lats, end_lons):
+                assert cell_id(end_lat, end_lon, level) in cells, (
                     lat, lon, radius, azimuth, level)
+
+
+def test_sphere_geod_is_geographiclibs():
+    rng = random.Random(7)
+    for _ in range(200):
+        lat, lon = rng.uniform(-89, 89), rng.uniform(-180, 180)
+        azimuth, radius = rng.uniform(0, 360), 10 ** rng.uniform(2, 7.3)
+        end = SPHERE.Direct(lat, lon, azimuth, radius)
+        end_lon, end_lat, _ = SPHERE_GEOD.fwd(lon, lat, azimuth, radius)
+        assert end_lat == pytest.approx(end["lat2"], abs=1e-9)
+        assert math.remainder(end_lon - end["lon2"], 360) == pytest.approx(0, abs=1e-9)
 
 
 def _points_in(bounds, rng, count):
