@@ -188,12 +188,15 @@ def check_secret_key(settings: dict) -> None:
 
 
 def sms_settings(env, name: str) -> dict:
-    """Text messages for one-time codes (accounts.sms): console in development and testing,
-    aliyun or tencent in production, which refuses to start without one and its keys."""
+    """Text messages (accounts.sms), one-time codes and notices: console in development and
+    testing, aliyun or tencent in production, which refuses to start without one, its keys
+    and its templates."""
     return {
         "SMS_BACKEND": env.get("SMS_BACKEND", "console" if name in ("development", "testing") else ""),
         "SMS_SIGN_NAME": env.get("SMS_SIGN_NAME", ""),
         "SMS_TEMPLATE": env.get("SMS_TEMPLATE", ""),
+        # The approved template for a job recommendation (jobs.seekers): ${title}, ${place}.
+        "SMS_RECOMMENDATION_TEMPLATE": env.get("SMS_RECOMMENDATION_TEMPLATE", ""),
         "SMS_ENDPOINT": env.get("SMS_ENDPOINT", ""),
         "SMS_PROTOCOL": env.get("SMS_PROTOCOL", "https"),
         "SMS_TIMEOUT_SECONDS": float(env.get("SMS_TIMEOUT_SECONDS", "5")),

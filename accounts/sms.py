@@ -1,4 +1,5 @@
-"""Sending one text message: the code that proves a phone number (accounts.otp).
+"""Sending one text message: the code that proves a phone number (accounts.otp), or a
+notice another domain sends (a job recommendation: jobs.seekers).
 
 SMS_BACKEND picks the sender:
 - `console` (development and testing): the code goes to the application log, and into an
@@ -6,9 +7,16 @@ SMS_BACKEND picks the sender:
 - `aliyun`: Alibaba Cloud SMS through its official SDK (alibabacloud-dysmsapi20170525).
 - `tencent`: Tencent Cloud SMS through its official SDK (tencentcloud-sdk-python-sms).
 
+Chinese providers send only templates they approved, so each kind of message has its own
+template setting: SMS_TEMPLATE for the code, and one per notice (NOTICE_TEMPLATES). A notice's
+parameters are short texts (`notice_params` fits them to NOTICE_PARAM_MAX characters): the
+template holds the fixed words, and any link, since neither provider accepts a link in a
+parameter.
+
 `check_settings()` runs at startup: outside development and testing the console sender is
-refused and a provider without its keys is a startup error, never a silent fallback.
-SMS_ENDPOINT and SMS_PROTOCOL point a provider's SDK elsewhere (tests use a local server).
+refused and a provider without its keys or any of its templates is a startup error, never a
+silent fallback. SMS_ENDPOINT and SMS_PROTOCOL point a provider's SDK elsewhere (tests use a
+local server).
 """
 import json
 import logging
@@ -21,16 +29,26 @@ from accounts.phones import masked, national_digits
 
 log = logging.getLogger("yizhan.sms")
 BACKENDS = ("console", "aliyun", "tencent")
+# Each notice a domain sends -> the setting that names its approved template, and the
+# template's parameters in order (Aliyun fills ${name}; Tencent fills {1}, {2}, ... in this
+# order).
+NOTICE_TEMPLATES = {"recommendation": ("SMS_RECOMMENDATION_TEMPLATE", ("title", "place"))}
+# Aliyun's notice variables hold 1-35 characters by default (older templates fail beyond
+# 20); a Tencent enterprise account has no per-variable limit. 20 fits both.
+NOTICE_PARAM_MAX = 20
+_NOTICE_SETTINGS = tuple(setting for setting, _names in NOTICE_TEMPLATES.values())
 REQUIRED = {
     "console": (),
     "aliyun": ("ALIYUN_ACCESS_KEY_ID", "ALIYUN_ACCESS_KEY_SECRET", "SMS_SIGN_NAME",
-               "SMS_TEMPLATE"),
+               "SMS_TEMPLATE", *_NOTICE_SETTINGS),
     "tencent": ("TENCENT_SECRET_ID", "TENCENT_SECRET_KEY", "TENCENT_SMS_APP_ID",
-                "SMS_SIGN_NAME", "SMS_TEMPLATE"),
+                "SMS_SIGN_NAME", "SMS_TEMPLATE", *_NOTICE_SETTINGS),
 }
 
 # (E.164 number, code), newest last: what the console sender "sent" in this process.
 outbox: deque[tuple[str, str]] = deque(maxlen=200)
+# (E.164 number, template, parameters), newest last: the console sender's notices.
+notices: deque[tuple[str, str, dict]] = deque(maxlen=200)
 
 
 class SmsError(RuntimeError):
@@ -45,6 +63,11 @@ class ConsoleSender:
         outbox.append((phone, code))
         current_app.logger.warning("SMS code for %s: %s (SMS_BACKEND=console)", masked(phone), code)
 
+    def send_notice(self, phone: str, template: str, params: dict[str, str]) -> None:
+        notices.append((phone, template, dict(params)))
+        current_app.logger.warning("SMS notice %s for %s: %s (SMS_BACKEND=console)",
+                                   template, masked(phone), params)
+
 
 @dataclass
 class AliyunSender:
@@ -57,6 +80,12 @@ class AliyunSender:
     timeout_ms: int = 5000
 
     def send_code(self, phone: str, code: str) -> None:
+        self._send(phone, self.template, {"code": code})
+
+    def send_notice(self, phone: str, template: str, params: dict[str, str]) -> None:
+        self._send(phone, template, params)
+
+    def _send(self, phone: str, template: str, params: dict[str, str]) -> None:
         from alibabacloud_dysmsapi20170525.client import Client
         from alibabacloud_dysmsapi20170525.models import SendSmsRequest
         from alibabacloud_tea_openapi.models import Config
@@ -67,8 +96,8 @@ class AliyunSender:
                                endpoint=self.endpoint, protocol=self.protocol,
                                read_timeout=self.timeout_ms, connect_timeout=self.timeout_ms))
         request = SendSmsRequest(phone_numbers=national_digits(phone), sign_name=self.sign_name,
-                                 template_code=self.template,
-                                 template_param=json.dumps({"code": code}))
+                                 template_code=template,
+                                 template_param=json.dumps(params))
         try:
             response = client.send_sms_with_options(request, RuntimeOptions(autoretry=False))
         except Exception as error:  # the SDK raises its own and the transport's errors
@@ -91,6 +120,12 @@ class TencentSender:
     timeout_s: int = 5
 
     def send_code(self, phone: str, code: str) -> None:
+        self._send(phone, self.template, [code])
+
+    def send_notice(self, phone: str, template: str, params: dict[str, str]) -> None:
+        self._send(phone, template, list(params.values()))
+
+    def _send(self, phone: str, template: str, params: list[str]) -> None:
         from tencentcloud.common import credential
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
             TencentCloudSDKException)
@@ -106,8 +141,8 @@ class TencentSender:
         request.PhoneNumberSet = [phone]
         request.SmsSdkAppId = self.app_id
         request.SignName = self.sign_name
-        request.TemplateId = self.template
-        request.TemplateParamSet = [code]
+        request.TemplateId = template
+        request.TemplateParamSet = params
         try:
             response = client.SendSms(request)
         except TencentCloudSDKException as error:
@@ -140,6 +175,26 @@ def sender(config=None):
     return ConsoleSender()
 
 
+def notice_params(kind: str, values: dict[str, str]) -> dict[str, str]:
+    """The notice's parameters in its template's order, each one line of at most
+    NOTICE_PARAM_MAX characters (a cut one ends in "…"), never empty (providers refuse an
+    empty variable)."""
+    fitted = {}
+    for name in NOTICE_TEMPLATES[kind][1]:
+        text = " ".join(str(values.get(name) or "").split()) or "-"
+        fitted[name] = text if len(text) <= NOTICE_PARAM_MAX else text[:NOTICE_PARAM_MAX - 1] + "…"
+    return fitted
+
+
+def send_notice(phone: str, kind: str, values: dict[str, str], config=None) -> None:
+    """Send the notice `kind` (a key of NOTICE_TEMPLATES) through the configured sender, in
+    its approved template; raises SmsError. Call it after the transaction that decided it
+    has committed: a message cannot be taken back by a rollback."""
+    config = config or current_app.config
+    setting, _names = NOTICE_TEMPLATES[kind]
+    sender(config).send_notice(phone, config.get(setting) or kind, notice_params(kind, values))
+
+
 def check_settings(config) -> None:
     """Refuse to start with an SMS setup that would not reach people (see module docstring)."""
     backend = config.get("SMS_BACKEND")
@@ -151,6 +206,11 @@ def check_settings(config) -> None:
     missing = [name for name in REQUIRED[backend] if not config.get(name)]
     if missing:
         raise RuntimeError(f"SMS_BACKEND={backend} needs {', '.join(missing)}")
+
+
+def notices_to(phone: str) -> list[tuple[str, dict]]:
+    """(template, parameters) of the console sender's notices to `phone`, oldest first (tests)."""
+    return [(template, params) for number, template, params in notices if number == phone]
 
 
 def last_code_for(phone: str) -> str | None:

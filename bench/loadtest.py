@@ -90,7 +90,8 @@ def start_servers(database_url: str, redis_url: str) -> list[subprocess.Popen]:
 
     # SMS is never sent in the load test; production only insists that a provider is set.
     sms = {"SMS_BACKEND": "aliyun", "ALIYUN_ACCESS_KEY_ID": "loadtest",
-           "ALIYUN_ACCESS_KEY_SECRET": "loadtest", "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "SMS_0"}
+           "ALIYUN_ACCESS_KEY_SECRET": "loadtest", "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "SMS_0",
+           "SMS_RECOMMENDATION_TEMPLATE": "SMS_1"}
     env = {**os.environ, **sms, "YIZHAN_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
            "DATABASE_URL": database_url, "REDIS_URL": redis_url,
            # Limits stay on (as in production) but out of reach: every user is 127.0.0.1.

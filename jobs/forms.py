@@ -215,7 +215,7 @@ class SeekerForm(FlaskForm):
                          validators=[Length(max=200)])
     certificates = StringField(_l("Certificates (e.g. 保安员证, 健康证, C1 licence)"),
                                filters=[_stripped], validators=[Length(max=200)])
-    wants_calls = BooleanField(_l("Union staff may call me about jobs"))
+    wants_calls = BooleanField(_l("Union staff may call or text me about jobs"))
     station_id = SelectField(_l("Station that serves you (its staff see your registration)"),
                              coerce=lambda v: int(v) if v else None, validators=[Optional()])
 

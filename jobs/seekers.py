@@ -5,7 +5,13 @@ Chongqing's promise to every registered job seeker is 1-1-3-1: at least one poli
 career guidance session, three job recommendations and one training offer. Each is a
 SeekerService row; follow-up calls (回访) are rows too, with a note, but count towards
 nothing. Functions only flush; the caller's `transaction()` commits.
+
+A recommendation is an in-app notice, in the same transaction, and a text message to a job
+seeker who agreed to be contacted (`wants_calls`), sent by `text_recommendation` once the
+transaction has committed: a rollback cannot take a message back, and a provider that fails
+must not undo the recommendation (it is logged, and the staff member told).
 """
+import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +22,9 @@ from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import selectinload
 
 import clock
+from accounts import sms
 from accounts.models import User
+from accounts.phones import masked
 from accounts.policy import has_permission, people_visible_to
 from extensions import db
 from jobs import operations, queries
@@ -24,6 +32,9 @@ from jobs.models import CATEGORIES, JobPost, SeekerProfile, SeekerService
 from notifications.inbox import notify, path_for
 from rest_stations.geo import geodesic_m
 from rest_stations.models import Station
+from transactions import in_transaction
+
+log = logging.getLogger("yizhan.jobs")
 
 # The 1131 promise: kind -> how many.
 PROMISE = {"policy": 1, "guidance": 1, "recommendation": 3, "training": 1}
@@ -169,6 +180,26 @@ def recommend(profile: SeekerProfile, post: JobPost, staff: User, *,
     db.session.flush()
     db.session.refresh(profile)
     return service
+
+
+def text_recommendation(profile: SeekerProfile, post: JobPost) -> bool | None:
+    """Text the job seeker about a recommendation `recommend` made and its transaction
+    committed, if they agreed to be contacted: True sent, False the provider failed (logged;
+    the recommendation and its notice stand), None not wanted (or no number to send to)."""
+    if in_transaction():
+        raise RuntimeError("text_recommendation() runs after the recommendation's "
+                           "transaction() has committed")
+    user = profile.user
+    if not profile.wants_calls or not user.is_active or not user.phone:
+        return None
+    try:
+        sms.send_notice(user.phone, "recommendation",
+                        {"title": post.title, "place": post.place_name or post.employer.name})
+    except sms.SmsError as error:
+        log.warning("Recommendation text to %s (post %s) not sent: %s",
+                    masked(user.phone), post.id, error)
+        return False
+    return True
 
 
 def recommended(profile: SeekerProfile) -> set[int]:

@@ -248,8 +248,17 @@ def recommend(profile_id: int):
     except operations.JobError as refusal:
         flash(str(refusal), "error")
         return _seeker_page(profile, 409)
-    flash(_("Recommended; %(name)s got a notice with the post.",
-            name=profile.user.display_name or _("the worker")))
+    # After the commit: a failed text message leaves the recommendation and its notice.
+    texted = seekers.text_recommendation(profile, post)
+    name = profile.user.display_name or _("the worker")
+    if texted:
+        flash(_("Recommended; %(name)s got a notice and a text message with the post.",
+                name=name))
+    else:
+        flash(_("Recommended; %(name)s got a notice with the post.", name=name))
+    if texted is False:
+        flash(_("The text message could not be sent; the notice is in their inbox. Call them "
+                "if it is urgent."), "error")
     target = request.form.get("next", "")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("jobs_staff.seeker", profile_id=profile.id)

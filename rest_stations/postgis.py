@@ -28,10 +28,11 @@ from rest_stations.models import Station
 # Candidates one round asks for, at the least; more only when these cannot settle it.
 MIN_FETCH = 16
 
-# What PostgreSQL has and the models lack: migration 0013's column and index, and the
-# postgis extension's own table. (What the models have for one database only says so in
-# its info: {"only_on": "sqlite"}.)
-POSTGIS_ONLY = {("column", "geog"), ("index", "ix_station_geog"), ("table", "spatial_ref_sys")}
+# What PostgreSQL has and the models lack: the geog columns and their indexes (stations:
+# migration 0013; job posts: 0017), and the postgis extension's own table. (What the models
+# have for one database only says so in its info: {"only_on": "sqlite"}.)
+POSTGIS_ONLY = {("column", "geog"), ("index", "ix_station_geog"), ("index", "ix_job_post_geog"),
+                ("table", "spatial_ref_sys")}
 
 
 def exists_on(schema_item, dialect: str) -> bool:

@@ -12,7 +12,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch):
 
 PRODUCTION_SMS = {"SMS_BACKEND": "aliyun", "ALIYUN_ACCESS_KEY_ID": "id",
                   "ALIYUN_ACCESS_KEY_SECRET": "secret", "SMS_SIGN_NAME": "驿站",
-                  "SMS_TEMPLATE": "SMS_1"}
+                  "SMS_TEMPLATE": "SMS_1", "SMS_RECOMMENDATION_TEMPLATE": "SMS_2"}
 
 
 def _production_sms(monkeypatch):
@@ -76,6 +76,15 @@ def test_production_without_an_sms_provider_refuses_to_start(monkeypatch):
     monkeypatch.setenv("SMS_BACKEND", "tencent")
     with pytest.raises(RuntimeError, match="TENCENT_SECRET_ID"):
         create_app("production")
+
+
+def test_production_with_a_provider_but_no_recommendation_template_refuses_to_start(
+        monkeypatch, tmp_path):
+    _production_sms(monkeypatch)
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.delenv("SMS_RECOMMENDATION_TEMPLATE")
+    with pytest.raises(RuntimeError, match="SMS_RECOMMENDATION_TEMPLATE"):
+        create_app("production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.sqlite3")
 
 
 def test_make_run_chooses_development_explicitly():

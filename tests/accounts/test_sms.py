@@ -2,81 +2,16 @@
 Cloud's SMS APIs: a message goes out, a provider error and a timeout become SmsError, and
 the sign-up page answers them without a 500."""
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from accounts import sms
 from accounts.sms import AliyunSender, SmsError, TencentSender
 from tests.accounts.helpers import post
+from tests.accounts.sms_stubs import (OK_REPLIES, aliyun_fields, notice_sent,  # noqa: F401
+                                     provider, stub)
 
 PHONE = "+8613812345678"
-
-
-class ProviderStub:
-    """A threaded HTTP server on 127.0.0.1. `reply(request)` returns (status, JSON body);
-    with `hang` set, it holds the response until the test ends (the client times out)."""
-
-    def __init__(self, reply):
-        self.requests, self.reply, self.release = [], reply, threading.Event()
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode()
-                request = {"path": self.path, "headers": dict(self.headers), "body": body,
-                           "query": parse_qs(urlsplit(self.path).query)}
-                stub.requests.append(request)
-                if stub.reply is None:
-                    stub.release.wait(10)
-                    return
-                status, payload = stub.reply(request)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def endpoint(self) -> str:
-        return f"127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def stub():
-    servers = []
-
-    def start(reply):
-        server = ProviderStub(reply)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
-def _aliyun_fields(request) -> dict:
-    fields = {k: v[0] for k, v in request["query"].items()}
-    fields.update({k: v[0] for k, v in parse_qs(request["body"]).items()})
-    return fields
 
 
 def aliyun(endpoint: str, timeout_ms: int = 2000) -> AliyunSender:
@@ -95,7 +30,7 @@ def test_aliyun_sends_the_code_in_its_template_with_a_signed_request(stub):
     aliyun(server.endpoint).send_code(PHONE, "123456")
     request = server.requests[0]
     headers = {name.lower(): value for name, value in request["headers"].items()}
-    fields = _aliyun_fields(request)
+    fields = aliyun_fields(request)
     # The V3 (ACS3) request: action and version in headers, parameters in the query.
     assert headers["x-acs-action"] == "SendSms" and headers["x-acs-version"] == "2017-05-25"
     assert headers["authorization"].startswith("ACS3-HMAC-SHA256 Credential=test-key-id,")
@@ -162,23 +97,6 @@ def test_tencent_timeout_becomes_sms_error(stub):
         tencent(server.endpoint, timeout_s=1).send_code(PHONE, "654321")
 
 
-@pytest.fixture
-def provider(app):
-    """The app's SMS settings pointed at a stub for one test, then back to console."""
-    saved = dict(app.config)
-
-    def use(backend: str, endpoint: str):
-        app.config.update(
-            SMS_BACKEND=backend, SMS_ENDPOINT=endpoint, SMS_PROTOCOL="http",
-            SMS_TIMEOUT_SECONDS=1, SMS_SIGN_NAME="驿站", SMS_TEMPLATE="SMS_1",
-            ALIYUN_ACCESS_KEY_ID="id", ALIYUN_ACCESS_KEY_SECRET="secret",
-            TENCENT_SECRET_ID="id", TENCENT_SECRET_KEY="secret", TENCENT_SMS_APP_ID="1400000000")
-
-    yield use
-    for key in ("SMS_BACKEND", "SMS_ENDPOINT", "SMS_PROTOCOL", "SMS_TIMEOUT_SECONDS"):
-        app.config[key] = saved[key]
-
-
 @pytest.mark.parametrize("backend", ["aliyun", "tencent"])
 def test_sign_up_sends_through_the_provider_and_the_code_it_carried_works(
         client, stub, provider, backend):
@@ -190,7 +108,7 @@ def test_sign_up_sends_through_the_provider_and_the_code_it_carried_works(
     sent = post(client, "/account/register", {"phone": "13812345678", "send_code": "1"})
     assert sent.status_code == 200 and "138****5678" in sent.get_data(as_text=True)
     request = server.requests[0]
-    code = (json.loads(_aliyun_fields(request)["TemplateParam"])["code"] if backend == "aliyun"
+    code = (json.loads(aliyun_fields(request)["TemplateParam"])["code"] if backend == "aliyun"
             else json.loads(request["body"])["TemplateParamSet"][0])
     done = post(client, "/account/register", {"phone": "13812345678", "code": code,
                                               "display_name": "老张", "password": "long enough 1",
@@ -225,9 +143,78 @@ def test_production_refuses_console_and_providers_without_keys():
         sms.check_settings(base)
     with pytest.raises(RuntimeError, match="ALIYUN_ACCESS_KEY_SECRET"):
         sms.check_settings({**base, "SMS_BACKEND": "aliyun", "ALIYUN_ACCESS_KEY_ID": "x",
-                            "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "SMS_1"})
+                            "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "SMS_1",
+                            "SMS_RECOMMENDATION_TEMPLATE": "SMS_2"})
     with pytest.raises(RuntimeError, match="SMS_BACKEND"):
         sms.check_settings({**base, "SMS_BACKEND": ""})
     sms.check_settings({**base, "SMS_BACKEND": "tencent", "TENCENT_SECRET_ID": "a",
                         "TENCENT_SECRET_KEY": "b", "TENCENT_SMS_APP_ID": "1",
-                        "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "1"})
+                        "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "1",
+                        "SMS_RECOMMENDATION_TEMPLATE": "2"})
+
+
+@pytest.mark.parametrize("keys", [
+    {"SMS_BACKEND": "aliyun", "ALIYUN_ACCESS_KEY_ID": "a", "ALIYUN_ACCESS_KEY_SECRET": "b"},
+    {"SMS_BACKEND": "tencent", "TENCENT_SECRET_ID": "a", "TENCENT_SECRET_KEY": "b",
+     "TENCENT_SMS_APP_ID": "1"}])
+def test_a_provider_without_the_recommendation_template_is_a_startup_error(keys):
+    settings = {"ENV_NAME": "production", "SMS_SIGN_NAME": "驿站", "SMS_TEMPLATE": "1", **keys}
+    with pytest.raises(RuntimeError, match="SMS_RECOMMENDATION_TEMPLATE"):
+        sms.check_settings(settings)
+    with pytest.raises(RuntimeError, match="SMS_RECOMMENDATION_TEMPLATE"):
+        sms.check_settings({**settings, "ENV_NAME": "development"})  # no fallback anywhere
+    sms.check_settings({**settings, "SMS_RECOMMENDATION_TEMPLATE": "2"})
+
+
+NOTICE = {"title": "餐饮帮工（日结）", "place": "河东区就业驿站"}
+
+
+def test_aliyun_sends_a_notice_in_its_own_template_with_named_parameters(stub):
+    server = stub(lambda request: (200, OK_REPLIES["aliyun"]))
+    aliyun(server.endpoint).send_notice(PHONE, "SMS_987654321", NOTICE)
+    [request] = server.requests
+    fields = aliyun_fields(request)
+    assert fields["TemplateCode"] == "SMS_987654321" and fields["PhoneNumbers"] == "13812345678"
+    assert fields["SignName"] == "驿站"
+    assert json.loads(fields["TemplateParam"]) == NOTICE
+
+
+def test_tencent_sends_a_notice_with_its_parameters_in_template_order(stub):
+    server = stub(lambda request: (200, OK_REPLIES["tencent"]))
+    tencent(server.endpoint).send_notice(PHONE, "7654321", NOTICE)
+    [request] = server.requests
+    body = json.loads(request["body"])
+    assert body["TemplateId"] == "7654321" and body["PhoneNumberSet"] == [PHONE]
+    assert body["TemplateParamSet"] == ["餐饮帮工（日结）", "河东区就业驿站"]
+
+
+@pytest.mark.parametrize("backend", ["aliyun", "tencent"])
+def test_a_refused_notice_becomes_sms_error(stub, backend):
+    server = stub(lambda request: (200, {
+        "Code": "isv.TEMPLATE_MISSING_PARAMETERS", "Message": "模板缺少变量", "RequestId": "r",
+        "Response": {"Error": {"Code": "FailedOperation.TemplateIncorrectOrUnapproved",
+                               "Message": "template"}, "RequestId": "r"}}))
+    sender = aliyun(server.endpoint) if backend == "aliyun" else tencent(server.endpoint)
+    with pytest.raises(SmsError, match="(?i)template"):
+        sender.send_notice(PHONE, "1", NOTICE)
+
+
+@pytest.mark.parametrize("backend", ["aliyun", "tencent"])
+def test_send_notice_uses_the_configured_template_and_fits_the_parameters(
+        app, stub, provider, backend):
+    server = stub(lambda request: (200, OK_REPLIES[backend]))
+    provider(backend, server.endpoint)
+    long_title = "河东区大型连锁餐饮企业中央厨房\n切配帮工（日结，包午餐）"
+    sms.send_notice(PHONE, "recommendation", {"title": long_title, "place": "", "extra": "x"})
+    [request] = server.requests
+    template, phone, params = notice_sent(backend, request)
+    assert template == "SMS_2" and phone in (PHONE, "13812345678")
+    assert params == ["河东区大型连锁餐饮企业中央厨房 切配帮…", "-"]
+    assert len(params[0]) == sms.NOTICE_PARAM_MAX
+
+
+def test_the_console_sender_keeps_notices_for_development(app):
+    before = len(sms.notices_to("+8613900000001"))  # the outbox is the process's
+    sms.send_notice("+8613900000001", "recommendation", NOTICE)
+    # Development has no approved template: the console names the notice by its kind.
+    assert sms.notices_to("+8613900000001")[before:] == [("recommendation", NOTICE)]

@@ -128,8 +128,9 @@ def test_a_worker_takes_a_gig_nearby_and_an_unpaid_wage_reaches_legal_aid(phone,
 
 
 def test_a_worker_registers_as_a_job_seeker_and_staff_recommend_the_gig(phone, gig, live_server):
-    """求职登记 on a phone, then 人岗匹配: staff rank job seekers for the gig, recommend it,
-    and the worker finds the recommendation in their notices; the board counts it."""
+    """求职登记 on a phone, then 人岗匹配: staff rank job seekers for the gig, recommend it
+    (a notice and, since the worker agreed, a text), and the worker finds the recommendation
+    in their notices; the board counts it."""
     from accounts import services as accounts
     from extensions import db
 
@@ -145,7 +146,7 @@ def test_a_worker_registers_as_a_job_seeker_and_staff_recommend_the_gig(phone, g
     worker.goto(f"{base}/jobs/profile")
     worker.get_by_label("餐饮服务").check()
     worker.get_by_label("技能（用逗号分隔）").fill("切配，洗碗")
-    worker.get_by_label("工会工作人员可以打电话给我介绍工作").check()
+    worker.get_by_label("工会工作人员可以打电话或发短信给我介绍工作").check()
     shoot(worker, "seeker-profile-zh")
     worker.get_by_role("button", name="登记").click()
     expect(worker.locator(".flashes")).to_contain_text("为您寻找合适的工作")
@@ -158,7 +159,8 @@ def test_a_worker_registers_as_a_job_seeker_and_staff_recommend_the_gig(phone, g
     expect(seeker).to_contain_text("意向工种")
     shoot(staff, "matching-zh")
     seeker.get_by_role("button", name="推荐").click()
-    expect(staff.locator(".flashes")).to_contain_text("已推荐")
+    # The worker agreed to be contacted: a text too (the console sender in tests).
+    expect(staff.locator(".flashes")).to_contain_text("已推荐，打零工 老周已收到岗位通知和短信")
     expect(staff.locator(".matches .registration", has_text="打零工 老周")).to_contain_text("已推荐")
 
     worker.goto(f"{base}/notifications")
