@@ -53,6 +53,7 @@ class Table:
     cities: dict[str, City]
     districts: dict[str, District]
     by_city: dict[str, tuple[District, ...]]
+    by_name: dict[str, tuple[District, ...]]  # 朝阳区 → Beijing's and Changchun's
     provinces: tuple[tuple[str, tuple[City, ...]], ...]  # (province name, its cities), in code order
 
 
@@ -74,16 +75,19 @@ def table() -> Table:
             cities[row["code"]] = City(row["code"], row["name"], provinces[province])
     districts: dict[str, District] = {}
     by_city: dict[str, list[District]] = {}
+    by_name: dict[str, list[District]] = {}
     for row in _rows("areas.csv"):
         key = row["provinceCode"] if row["provinceCode"] in MUNICIPALITIES else row["cityCode"]
         district = District(row["code"], row["name"], cities[key])
         districts[district.code] = district
         by_city.setdefault(key, []).append(district)
+        by_name.setdefault(district.name, []).append(district)
     grouped: dict[str, list[City]] = {}
     for city in cities.values():
         grouped.setdefault(city.province, []).append(city)
     return Table(cities=cities, districts=districts,
                  by_city={key: tuple(found) for key, found in by_city.items()},
+                 by_name={name: tuple(found) for name, found in by_name.items()},
                  provinces=tuple((name, tuple(found)) for name, found in grouped.items()))
 
 
@@ -132,7 +136,7 @@ def match(city_name: str | None, district_name: str | None) -> str | None:
     wanted = {district_name}
     if stem:
         wanted |= {stem + district_name, city_name + district_name}
-    found = [d for d in table().districts.values() if d.name in wanted]
+    found = [d for name in sorted(wanted) for d in table().by_name.get(name, ())]
     if city_name:
         found = [d for d in found if _in_city(d, city_name)]
         if not found:  # 东莞市 沙田镇: a city with no districts is its own county-level unit
