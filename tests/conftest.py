@@ -62,6 +62,17 @@ if os.environ.get("TEST_DATABASE_URL"):
     DATABASES["postgresql"] = os.environ["TEST_DATABASE_URL"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """`make test` deals tests out one at a time (`--dist loadgroup`), so that the longest
+    files (the endpoint table, the route walk) are shared by every worker instead of holding
+    one. A browser file builds module-wide worlds on its worker's live server, so each
+    browser file stays on one worker."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
 def _reset_schema(url: str) -> None:
     """Drop every table, so migrations build the schema from nothing."""
     if url.startswith("postgresql"):
