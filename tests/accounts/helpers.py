@@ -9,8 +9,11 @@ TOKEN_IN_HX_HEADERS = re.compile(r'"X-CSRFToken": "([^"]+)"')
 DEFAULT_PASSWORD = "correct horse battery"
 
 
-def csrf_token(client, path: str = "/account/login") -> str:
-    """The token a browser would send: base.html puts it in the body's hx-headers."""
+def csrf_token(client, path: str = "/account/password") -> str:
+    """The token a browser would send: base.html puts it in the body's hx-headers.
+
+    The default page is the smallest one a signed-in visitor can open, and sends anyone else
+    to the login page (which has the token too)."""
     page = client.get(path, follow_redirects=True).get_data(as_text=True)
     return TOKEN_IN_HX_HEADERS.search(page).group(1)
 
@@ -23,8 +26,9 @@ def post(client, path: str, data: dict | None = None, **kwargs):
 
 
 def log_in(client, user, password: str = DEFAULT_PASSWORD, remember: bool = False):
-    response = post(client, "/account/login", {"phone": user.phone, "password": password,
-                                               **({"remember": "y"} if remember else {})})
+    response = post(client, "/account/login", {
+        "phone": user.phone, "password": password, **({"remember": "y"} if remember else {}),
+        "csrf_token": csrf_token(client, "/account/login")})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     return response
 
