@@ -13,6 +13,7 @@ import clock
 from accounts.phones import masked
 from accounts.policy import requires
 from extensions import db
+from i18n import safe_next
 from jobs import exports, fairs, operations, queries, seekers, uploads
 from jobs.forms import (FairEmployerForm, NoteForm, OutcomeForm, PostForm, RecommendForm,
                         ServiceForm, VerifyForm, choices)
@@ -259,10 +260,7 @@ def recommend(profile_id: int):
     if texted is False:
         flash(_("The text message could not be sent; the notice is in their inbox. Call them "
                 "if it is urgent."), "error")
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("jobs_staff.seeker", profile_id=profile.id)
-    return redirect_after_write(target)
+    return redirect_after_write(safe_next(request.form.get("next"), url_for("jobs_staff.seeker", profile_id=profile.id)))
 
 
 @blueprint.post("/seekers/<int:profile_id>/outcome")

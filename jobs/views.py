@@ -11,6 +11,7 @@ import clock
 from accounts.phones import masked
 from accounts.policy import public, requires
 from extensions import db
+from i18n import safe_next
 from jobs import fairs, operations, posters, queries, rules, seekers
 from jobs.forms import (choices, ACTION_LABELS, APPLICATION_STATE_LABELS, CATEGORY_LABELS, KIND_LABELS,
                         POST_STATE_LABELS, CheckInForm, EmployerForm, NearbyFilterForm, NoteForm,
@@ -383,10 +384,7 @@ def post_action(post_id: int, action: str):
     else:
         flash(_("%(title)s: %(state)s", title=post.title,
                 state=POST_STATE_LABELS[db.session.get(JobPost, post_id).state]))
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("jobs.roster", post_id=post_id)
-    return redirect_after_write(target)
+    return redirect_after_write(safe_next(request.form.get("next"), url_for("jobs.roster", post_id=post_id)))
 
 
 @blueprint.get("/posts/<int:post_id>/roster")

@@ -199,3 +199,20 @@ def test_staff_record_recommend_and_see_the_phone_masked(client, make_seeker, st
         assert again.status_code == 409
         matching = client.get(f"/staff/jobs/matching?post={gig.id}").get_data(as_text=True)
     assert "周师傅" in matching
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "//evil.example", "https://evil.example/"])
+def test_job_actions_never_send_staff_off_the_site(client, staff, make_post, make_seeker, target):
+    """Both job forms that carry `next` go through the one safe_next (a tab in "/\t/" is
+    dropped by browsers, which would read "//evil.example")."""
+    gig = make_post(title="餐饮帮工")
+    profile = make_seeker(name="周师傅")
+    log_in(client, staff)
+    with clock.travel_to(NOW):
+        withdrawn = post(client, f"/jobs/posts/{gig.id}/withdraw", {"next": target})
+        recommended = post(client, f"/staff/jobs/seekers/{profile.id}/recommend",
+                           {"post_id": make_post(title="保洁").id, "next": target})
+    assert withdrawn.status_code == 303
+    assert withdrawn.headers["Location"] == f"/jobs/posts/{gig.id}/roster"
+    assert recommended.status_code == 303
+    assert recommended.headers["Location"] == f"/staff/jobs/seekers/{profile.id}"
