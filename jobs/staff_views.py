@@ -260,7 +260,8 @@ def recommend(profile_id: int):
     if texted is False:
         flash(_("The text message could not be sent; the notice is in their inbox. Call them "
                 "if it is urgent."), "error")
-    return redirect_after_write(safe_next(request.form.get("next"), url_for("jobs_staff.seeker", profile_id=profile.id)))
+    target = safe_next(request.form.get("next"), url_for("jobs_staff.seeker", profile_id=profile.id))
+    return redirect_after_write(target)
 
 
 @blueprint.post("/seekers/<int:profile_id>/outcome")

@@ -384,7 +384,8 @@ def post_action(post_id: int, action: str):
     else:
         flash(_("%(title)s: %(state)s", title=post.title,
                 state=POST_STATE_LABELS[db.session.get(JobPost, post_id).state]))
-    return redirect_after_write(safe_next(request.form.get("next"), url_for("jobs.roster", post_id=post_id)))
+    target = safe_next(request.form.get("next"), url_for("jobs.roster", post_id=post_id))
+    return redirect_after_write(target)
 
 
 @blueprint.get("/posts/<int:post_id>/roster")
