@@ -63,7 +63,8 @@ def serve(app: Flask, backlog: int | None = None):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     if backlog:
         server.socket.listen(backlog)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True,
+                              kwargs={"poll_interval": 0.05})  # a quick shutdown()
     thread.start()
 
     def stop():

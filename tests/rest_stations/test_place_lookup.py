@@ -41,7 +41,9 @@ def baidu():
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaiduHandler)
     server.requests = []
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll, so that shutdown() returns at once rather than after half a second.
+    threading.Thread(target=server.serve_forever, daemon=True,
+                     kwargs={"poll_interval": 0.05}).start()
     geocoding.cache.clear()
     yield server
     server.shutdown()

@@ -59,7 +59,8 @@ def nominatim():
     server.requests = []
     server.release = threading.Event()
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True,
+                              kwargs={"poll_interval": 0.05})  # a quick shutdown()
     thread.start()
     geocoding.cache.clear()
     yield server
