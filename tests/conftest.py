@@ -24,7 +24,7 @@ def _isolate_xdist_worker() -> None:
         _create_database_if_missing(url, own.database)
         os.environ["TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
     if not os.environ.get("REDIS_URL_FOR_TESTS"):
-        return  # Redis tests are optional here and run in one file, on one worker
+        return  # without it, the Redis tests skip
     redis_url = make_url(os.environ["REDIS_URL_FOR_TESTS"])
     database = int(redis_url.database or 0)
     os.environ["REDIS_URL_FOR_TESTS"] = redis_url.set(
