@@ -358,7 +358,8 @@ def bounded_search(folder: Path, count: int, queries_count: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--stations", type=int, default=150_000)
+    parser.add_argument("--stations", type=int, default=150_000,
+                        help="stations for the engines side by side (0 skips that part)")
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--million", type=int, default=1_000_000,
                         help="stations for the bounded-search part (0 skips it)")
@@ -369,7 +370,8 @@ def main() -> None:
           f"{platform.platform()}")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        engines_side_by_side(Path(folder), args.stations, args.queries)
+        if args.stations:
+            engines_side_by_side(Path(folder), args.stations, args.queries)
         if args.million:
             bounded_search(Path(folder), args.million, args.bound_queries)
     print(f"\nBench ran for {time.perf_counter() - started:.0f} s")

@@ -17,16 +17,27 @@ import functools
 import math
 from collections.abc import Callable
 
-from sqlalchemy import Float, bindparam, cast, false, func, literal_column, select
+from sqlalchemy import (Float, bindparam, cast, false, func, literal_column, not_, or_, select,
+                        true, union_all)
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.types import UserDefinedType
 
 from extensions import db
-from rest_stations.geo import SPHERE_LOWER_BOUND, geodesic_many_m, sphere_lower_bound
+from rest_stations.geo import (
+    EARTH_MEAN_RADIUS_M,
+    MERIDIONAL_RADIUS_AT_EQUATOR_M,
+    SPHERE_BOUND_SLACK,
+    SPHERE_LOWER_BOUND,
+    WGS84_E2,
+    geodesic_many_m,
+    sphere_lower_bound,
+)
 from rest_stations.models import Station
 
-# Candidates one round asks for, at the least; more only when these cannot settle it.
-MIN_FETCH = 16
+# KNN rows a search reads first: near a city they prove the answer.
+FIRST_TIER = 16
+# Rows the same statement reads next, only when the first cannot prove it (far from cities).
+SECOND_TIER = 256
 
 # What PostgreSQL has and the models lack: migration 0013's column and index, and the
 # postgis extension's own table. (What the models have for one database only says so in
@@ -66,13 +77,13 @@ ischema_names.setdefault("geography", Geography)
 _GEOG = literal_column("station.geog", Geography)
 _POINT = cast(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), Geography)
 _SPHERE_M = _GEOG.op("<->", return_type=Float)(_POINT)  # metres on PostGIS's mean sphere
+# Metres on the WGS-84 ellipsoid: PostGIS computes it with GeographicLib's C code, Karney's
+# algorithm, as pyproj does.
+_GEODESIC_M = func.ST_Distance(_GEOG, _POINT, true(), type_=Float)
 
 
-@functools.cache
-def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, bounded: bool,
-                          whole: bool):
-    """The KNN query, built once per shape; only its parameters change per call. `whole`
-    loads the stations; otherwise only what ranking and the open-now filter read."""
+def _conditions(with_mask: bool, with_kind: bool, open_now: bool, bounded: bool) -> list:
+    """The SQL filters of a search; the KNN index scan applies them as it goes."""
     conditions = [Station.status != "delisted"]
     if open_now:
         conditions.append(Station.status == "active")  # the hours are judged in Python
@@ -83,6 +94,80 @@ def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, boun
     if bounded:
         # On the sphere (false: not the spheroid), as the KNN order is.
         conditions.append(func.ST_DWithin(_GEOG, _POINT, bindparam("within"), false()))
+    return conditions
+
+
+def _sphere_lower_bound_sql(within_m):
+    """geo.sphere_lower_bound(lat, within_m) in SQL, for the point passed as abs_lat_rad."""
+    band = within_m / MERIDIONAL_RADIUS_AT_EQUATOR_M
+    nearest_to_equator = func.greatest(0.0, bindparam("abs_lat_rad", type_=Float) - band,
+                                       type_=Float)
+    sin_lat = func.sin(nearest_to_equator, type_=Float)
+    meridional = MERIDIONAL_RADIUS_AT_EQUATOR_M / func.power(
+        1.0 - WGS84_E2 * sin_lat * sin_lat, 1.5, type_=Float)
+    return meridional / EARTH_MEAN_RADIUS_M * (1 - SPHERE_BOUND_SLACK)
+
+
+def _tier(name: str, conditions: list, fetch: str, unless=None):
+    """The `fetch` nearest stations on the sphere (KNN order) with their geodesic distance;
+    none, and no index scan, when `unless` (a one-row subquery, so a one-time filter) holds."""
+    gate = [] if unless is None else [not_(unless)]
+    return (select(Station.id, _SPHERE_M.label("sphere_m"), _GEODESIC_M.label("geodesic_m"))
+            .where(*conditions, *gate).order_by(_SPHERE_M).limit(bindparam(fetch))
+            .cte(name).prefix_with("MATERIALIZED"))
+
+
+def _settled(tier, fetch: str):
+    """Whether a tier proves the answer: fewer rows than asked for (every station the bound
+    and the filters allow is in it), or its k-th geodesic distance is within what no station
+    beyond its last sphere distance can beat, or that sphere distance is beyond the bound."""
+    within_bound = tier.c.geodesic_m <= bindparam("max_m", type_=Float)
+    kth = (select(tier.c.geodesic_m).where(within_bound).order_by(tier.c.geodesic_m)
+           .offset(bindparam("limit") - 1).limit(1).scalar_subquery())
+    summary = (select(func.count().label("fetched"), func.max(tier.c.sphere_m).label("last"),
+                      kth.label("kth")).select_from(tier).subquery())
+    return select(or_(
+        summary.c.fetched < bindparam(fetch),
+        func.coalesce(summary.c.last * SPHERE_LOWER_BOUND > bindparam("max_m", type_=Float),
+                      false()),
+        func.coalesce(summary.c.kth <= summary.c.last * _sphere_lower_bound_sql(summary.c.kth),
+                      false()),
+    )).scalar_subquery()
+
+
+@functools.cache
+def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool):
+    """One statement that finds and proves the nearest `limit` stations, ranked on the
+    ellipsoid by the database, and loads them whole, with whether they are proven.
+
+    The first tier's KNN rows settle a search near a city. Far from one, where the k-th
+    distance and the next stations on the sphere differ by less than sphere and ellipsoid
+    do, the second tier (many more rows, light ones) runs in the same statement: one round
+    trip either way. The ranking reads only what the index scan fetched."""
+    conditions = _conditions(with_mask, with_kind, False, bounded)
+    first = _tier("first_tier", conditions, "first")
+    first_settled = _settled(first, "first")
+    second = _tier("second_tier", conditions, "second", unless=first_settled)
+    # The first tier's rows when they settle it; otherwise the second's (which hold them).
+    candidates = union_all(
+        select(first.c.id, first.c.geodesic_m).where(first_settled),
+        select(second.c.id, second.c.geodesic_m),
+    ).subquery()
+    nearest = (select(candidates)
+               .where(candidates.c.geodesic_m <= bindparam("max_m", type_=Float))
+               .order_by(candidates.c.geodesic_m).limit(bindparam("limit")).subquery())
+    proof = select(_settled(second, "second").label("settled")).subquery()
+    return (select(Station, proof.c.settled).select_from(proof)
+            .outerjoin(nearest, true()).outerjoin(Station, Station.id == nearest.c.id)
+            .order_by(nearest.c.geodesic_m))
+
+
+@functools.cache
+def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, bounded: bool,
+                          whole: bool):
+    """The KNN query, built once per shape; only its parameters change per call. `whole`
+    loads the stations; otherwise only what ranking and the open-now filter read."""
+    conditions = _conditions(with_mask, with_kind, open_now, bounded)
     columns = [Station] if whole else [Station.id, Station.lat, Station.lon, Station.status]
     if open_now and not whole:
         columns += [Station.opening_hours, Station.timezone]
@@ -94,15 +179,49 @@ def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str |
                    open_filter, max_distance_m: float) -> list[tuple[float, Station]]:
     """The nearest `limit` (geodesic distance, station) pairs within max_distance_m.
 
-    open_filter(opening_hours, timezone, status), when given, must pass each station too.
-    The first statement loads its candidates whole: near a city they are the answer, in one
-    round trip. When they cannot prove it, later rounds read only what ranking needs."""
-    shape = (bool(mask), bool(kind), open_filter is not None)
+    open_filter(opening_hours, timezone, status), when given, must pass each station too:
+    the timetables are judged in Python, so that search ranks in Python; any other is
+    ranked and proven by the database, in one statement."""
     parameters = {"lat": lat, "lon": lon, "mask": mask, "kind": kind,
                   # Every station within the bound on the ellipsoid is this near on the sphere.
                   "within": max_distance_m / SPHERE_LOWER_BOUND}
+    if open_filter is None:
+        return _nearest_ranked_in_sql(lat, lon, limit, mask, kind, max_distance_m, parameters)
+    return _nearest_judged_in_python(lat, lon, limit, mask, kind, open_filter, max_distance_m,
+                                     parameters)
+
+
+def _nearest_ranked_in_sql(lat, lon, limit, mask, kind, max_distance_m,
+                           parameters) -> list[tuple[float, Station]]:
+    statement = _ranked_statement(bool(mask), bool(kind), math.isfinite(max_distance_m))
+    parameters = {**parameters, "limit": limit, "max_m": max_distance_m,
+                  "abs_lat_rad": abs(math.radians(lat))}
+    first = max(FIRST_TIER, limit * 3)
+    second = max(SECOND_TIER, first * 4)
+    while True:
+        rows = db.session.execute(statement,
+                                  {**parameters, "first": first, "second": second}).all()
+        if rows[0].settled:
+            break
+        # Not even the second tier proves it (rare: a tie across a whole city seen from
+        # afar): again, with more.
+        first, second = second * 4, second * 16
+    stations = [row.Station for row in rows if row.Station is not None]
+    # pyproj's distances, the ones the SQLite engine gives (the same to a nanometre).
+    distances = geodesic_many_m(lat, lon, [station.lat for station in stations],
+                                [station.lon for station in stations])
+    return sorted(zip(distances, stations), key=lambda pair: pair[0])
+
+
+def _nearest_judged_in_python(lat, lon, limit, mask, kind, open_filter, max_distance_m,
+                              parameters) -> list[tuple[float, Station]]:
+    """The search with a Python filter: KNN candidates ranked by pyproj, more until proven.
+
+    The first statement loads its candidates whole: near a city they are the answer, in one
+    round trip. When they cannot prove it, later rounds read only what ranking needs."""
+    shape = (bool(mask), bool(kind), True)
     bounded = math.isfinite(max_distance_m)
-    fetch = max(MIN_FETCH, limit * 3)
+    fetch = max(FIRST_TIER, limit * 3)
     rows = db.session.execute(_candidates_statement(*shape, bounded, True),
                               {**parameters, "fetch": fetch}).all()
     loaded = {row.Station.id: row.Station for row in rows}

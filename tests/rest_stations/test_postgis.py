@@ -2,17 +2,22 @@
 way there and back, and what the schema comparison leaves out. The search itself is held to
 the brute-force oracle in test_queries.py and test_station_cells.py, on both databases."""
 import importlib.util
+import math
 import os
+import random
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import insert, inspect, text, update
+from sqlalchemy import Float, bindparam, insert, inspect, select, text, update
 
 from extensions import db
-from rest_stations.geo import position_columns
+from rest_stations import postgis
+from rest_stations.geo import position_columns, sphere_lower_bound
 from rest_stations.models import Station
 from rest_stations.postgis import schema_filter
 from rest_stations.queries import nearest_stations
+from rest_stations.vocabulary import amenity_mask
+from tests.rest_stations.test_queries import assert_same_ranking, brute_force, count_statements
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 
@@ -135,3 +140,66 @@ def test_bulk_updates_move_the_search_too(postgresql, make_station):
     db.session.commit()
     [hit] = nearest_stations(39.1335, 117.2081)
     assert hit.station.id == moved.id and hit.distance_m < 0.01
+
+
+@pytest.fixture
+def city_seen_from_afar(postgresql):
+    """3,000 stations around Chengdu, nothing else: from the Tibetan plateau, 700 km west,
+    their distances differ by less than sphere and ellipsoid do, so the first KNN rows
+    cannot prove which are nearest."""
+    rng = random.Random(17)
+    rows = []
+    for number in range(3000):
+        lat, lon = round(30.66 + rng.gauss(0, 0.15), 6), round(104.06 + rng.gauss(0, 0.15), 6)
+        rows.append({"name": f"成都驿站 {number}", "lat": lat, "lon": lon,
+                     "amenity_mask": amenity_mask(["charging"] if number % 3 else []),
+                     **position_columns(lat, lon)})
+    db.session.execute(insert(Station), rows)
+    db.session.execute(text("ANALYZE station"))
+    db.session.commit()
+    return db.session.scalars(db.select(Station)).all()
+
+
+PLATEAU_POINTS = [(31.0, 97.0), (29.5, 96.5), (33.0, 98.2), (30.66, 97.0)]
+
+
+def test_a_remote_search_is_proven_in_one_statement(city_seen_from_afar):
+    for lat, lon in PLATEAU_POINTS:
+        for amenities in ([], ["charging"]):
+            statements = count_statements(lambda: nearest_stations(lat, lon, limit=5,
+                                                                   amenities=amenities))
+            assert statements == 1, (lat, lon, amenities)
+            found = nearest_stations(lat, lon, limit=5, amenities=amenities)
+            wanted = amenity_mask(amenities)
+            assert_same_ranking(found, brute_force(
+                city_seen_from_afar, lat, lon, 5,
+                accept=lambda s: s.amenity_mask & wanted == wanted, within_m=1_000_000))
+
+
+def test_a_search_its_tiers_cannot_prove_asks_again_with_more_and_stays_exact(postgresql):
+    # 1,301 stations along a meridian, seen from 700 km west: within 300 m of one another,
+    # a tie closer than sphere and ellipsoid can tell apart, so the tiers of 16 and 256
+    # rows cannot prove the nearest.
+    rows = [{"name": f"经线驿站 {number}", "lat": 30.0 + number / 1000, "lon": 104.06,
+             **position_columns(30.0 + number / 1000, 104.06)} for number in range(1301)]
+    db.session.execute(insert(Station), rows)
+    db.session.commit()
+    stations = db.session.scalars(db.select(Station)).all()
+    for lat, lon in [(30.66, 97.0), (30.2, 97.3)]:
+        for within_km in (1000.0, math.inf):
+            statements = count_statements(lambda: nearest_stations(
+                lat, lon, limit=1, max_distance_km=within_km))
+            assert statements > 1
+            assert_same_ranking(
+                nearest_stations(lat, lon, limit=1, max_distance_km=within_km),
+                brute_force(stations, lat, lon, 1, within_m=within_km * 1000))
+
+
+def test_the_sphere_bound_in_sql_is_the_one_in_python(postgresql):
+    within = bindparam("within", type_=Float)
+    statement = select(postgis._sphere_lower_bound_sql(within))
+    for lat in (0.0, -12.5, 31.0, 39.9, -66.0, 89.99):
+        for within_m in (0.0, 1_000.0, 700_000.0, 1_000_000.0, 20_000_000.0):
+            in_sql = db.session.scalar(statement, {"within": within_m,
+                                                   "abs_lat_rad": abs(math.radians(lat))})
+            assert in_sql == pytest.approx(sphere_lower_bound(lat, within_m), rel=1e-12)
