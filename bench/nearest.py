@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade  # noqa: E402
 from pyproj import Geod  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, inspect, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
@@ -111,6 +111,16 @@ def load(app, path: Path, revision: str = "head") -> float:
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
         upgrade(directory=MIGRATIONS, revision=revision)
+        if revision != "head":
+            # The model has grown since that revision: add its later columns, empty, so
+            # that the ORM can load stations (the cell engine reads none of them).
+            existing = {column["name"] for column in inspect(db.engine).get_columns("station")}
+            for column in Station.__table__.columns:
+                if column.name not in existing:
+                    db.session.execute(text(
+                        f"ALTER TABLE station ADD COLUMN {column.name} "
+                        f"{column.type.compile(db.engine.dialect)}"))
+            db.session.commit()
         if postgresql:
             connection = db.session.connection().connection.driver_connection
             with connection.cursor() as cursor, cursor.copy(

@@ -34,10 +34,11 @@ from rest_stations.geo import (
 )
 from rest_stations.models import Station
 
-# KNN rows a search reads first: near a city they prove the answer.
+# KNN rows a search reads first: near a city they prove the answer. The same statement reads
+# four times as many, and then 16 times, only when these cannot (far from cities).
 FIRST_TIER = 16
-# Rows the same statement reads next, only when the first cannot prove it (far from cities).
-SECOND_TIER = 256
+TIER_GROWTH = 4
+TIER_PARAMETERS = ("tier_0", "tier_1", "tier_2")
 
 # What PostgreSQL has and the models lack: migration 0013's column and index, and the
 # postgis extension's own table. (What the models have for one database only says so in
@@ -151,21 +152,25 @@ def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool):
 
     The first tier's KNN rows settle a search near a city. Far from one, where the k-th
     distance and the next stations on the sphere differ by less than sphere and ellipsoid
-    do, the second tier (many more rows, light ones) runs in the same statement: one round
-    trip either way. The ranking reads only what the index scan fetched."""
+    do, the next tiers (four times as many rows each, light ones) run in the same
+    statement, each only when the one before cannot prove it: one round trip either way."""
     conditions = _conditions(with_mask, with_kind, False, bounded)
-    first = _tier("first_tier", conditions, "first")
-    first_settled = _settled(first, "first")
-    second = _tier("second_tier", conditions, "second", unless=first_settled)
-    # The first tier's rows when they settle it; otherwise the second's (which hold them).
-    candidates = union_all(
-        select(first.c.id, first.c.geodesic_m).where(first_settled),
-        select(second.c.id, second.c.geodesic_m),
-    ).subquery()
+    tiers, settled = [], []
+    for number, fetch in enumerate(TIER_PARAMETERS):
+        tier = _tier(f"tier_{number}", conditions, fetch,
+                     unless=settled[-1] if settled else None)
+        tiers.append(tier)
+        settled.append(_settled(tier, fetch))
+    # Each tier's rows when it is the last that ran: it holds those before it.
+    # A tier's rows when it settles the search (the tiers after it do not run), and the last
+    # tier's in any case (the tiers before it settled nothing, and it holds their rows).
+    candidates = union_all(*(
+        select(tier.c.id, tier.c.geodesic_m).where(*([proven] if tier is not tiers[-1] else []))
+        for tier, proven in zip(tiers, settled))).subquery()
     nearest = (select(candidates)
                .where(candidates.c.geodesic_m <= bindparam("max_m", type_=Float))
                .order_by(candidates.c.geodesic_m).limit(bindparam("limit")).subquery())
-    proof = select(_settled(second, "second").label("settled")).subquery()
+    proof = select(settled[-1].label("settled")).subquery()
     return (select(Station, proof.c.settled).select_from(proof)
             .outerjoin(nearest, true()).outerjoin(Station, Station.id == nearest.c.id)
             .order_by(nearest.c.geodesic_m))
@@ -206,15 +211,15 @@ def _nearest_ranked_in_sql(lat, lon, limit, mask, kind, max_distance_m,
     parameters = {**parameters, "limit": limit, "max_m": max_distance_m,
                   "abs_lat_rad": abs(math.radians(lat))}
     first = max(FIRST_TIER, limit * 3)
-    second = max(SECOND_TIER, first * 4)
     while True:
-        rows = db.session.execute(statement,
-                                  {**parameters, "first": first, "second": second}).all()
+        sizes = {name: first * TIER_GROWTH ** number
+                 for number, name in enumerate(TIER_PARAMETERS)}
+        rows = db.session.execute(statement, {**parameters, **sizes}).all()
         if rows[0].settled:
             break
-        # Not even the second tier proves it (rare: a tie across a whole city seen from
+        # Not even the last tier proves it (rare: a tie across a whole city seen from
         # afar): again, with more.
-        first, second = second * 4, second * 16
+        first = max(sizes.values()) * TIER_GROWTH
     stations = [row.Station for row in rows if row.Station is not None]
     # pyproj's distances, the ones the SQLite engine gives (the same to a nanometre).
     distances = geodesic_many_m(lat, lon, [station.lat for station in stations],

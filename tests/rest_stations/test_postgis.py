@@ -102,11 +102,12 @@ def test_the_engine_walks_the_index_in_distance_order_inside_a_city(postgresql):
         statement = postgis._ranked_statement(with_mask, False, True).compile(db.engine)
         parameters = {**statement.params, "lat": 39.1, "lon": 117.2, "within": 1_006_036.2,
                       "mask": amenity_mask(["charging"]), "limit": 5, "max_m": 1_000_000.0,
-                      "abs_lat_rad": 0.68, "first": 16, "second": 256}
+                      "abs_lat_rad": 0.68, "tier_0": 16, "tier_1": 64,
+                      "tier_2": 256}
         plan = "\n".join(db.session.connection().exec_driver_sql(
             f"EXPLAIN {statement}", parameters).scalars())
-        assert plan.count("Index Scan using ix_station_geog") == 2, plan  # both tiers
-        assert plan.count("Order By: (geog <->") == 2, plan
+        assert plan.count("Index Scan using ix_station_geog") == 3, plan  # every tier
+        assert plan.count("Order By: (geog <->") == 3, plan
         assert "Bitmap" not in plan and "Seq Scan" not in plan, plan
 
 
@@ -208,7 +209,7 @@ def test_a_remote_search_is_proven_in_one_statement(city_seen_from_afar):
 
 def test_a_search_its_tiers_cannot_prove_asks_again_with_more_and_stays_exact(postgresql):
     # 1,301 stations along a meridian, seen from 700 km west: within 300 m of one another,
-    # a tie closer than sphere and ellipsoid can tell apart, so the tiers of 16 and 256
+    # a tie closer than sphere and ellipsoid can tell apart, so the tiers of 16, 64 and 256
     # rows cannot prove the nearest.
     rows = [{"name": f"经线驿站 {number}", "lat": 30.0 + number / 1000, "lon": 104.06,
              **position_columns(30.0 + number / 1000, 104.06)} for number in range(1301)]
