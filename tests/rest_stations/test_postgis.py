@@ -194,12 +194,12 @@ def city_seen_from_afar(postgresql):
 PLATEAU_POINTS = [(31.0, 97.0), (29.5, 96.5), (33.0, 98.2), (30.66, 97.0)]
 
 
-def test_a_remote_search_is_proven_in_one_statement(city_seen_from_afar):
+def test_a_remote_search_is_proven_in_two_statements_at_most(city_seen_from_afar):
     for lat, lon in PLATEAU_POINTS:
         for amenities in ([], ["charging"]):
             statements = count_statements(lambda: nearest_stations(lat, lon, limit=5,
                                                                    amenities=amenities))
-            assert statements == 1, (lat, lon, amenities)
+            assert statements <= 2, (lat, lon, amenities)
             found = nearest_stations(lat, lon, limit=5, amenities=amenities)
             wanted = amenity_mask(amenities)
             assert_same_ranking(found, brute_force(
@@ -209,7 +209,7 @@ def test_a_remote_search_is_proven_in_one_statement(city_seen_from_afar):
 
 def test_a_search_its_tiers_cannot_prove_asks_again_with_more_and_stays_exact(postgresql):
     # 1,301 stations along a meridian, seen from 700 km west: within 300 m of one another,
-    # a tie closer than sphere and ellipsoid can tell apart, so the tiers of 16, 64 and 256
+    # a tie closer than sphere and ellipsoid can tell apart, so the rounds of 16, 64, 256 and 1,024
     # rows cannot prove the nearest.
     rows = [{"name": f"经线驿站 {number}", "lat": 30.0 + number / 1000, "lon": 104.06,
              **position_columns(30.0 + number / 1000, 104.06)} for number in range(1301)]
