@@ -20,10 +20,13 @@ SPHERE_LOWER_BOUND = 0.994
 SPHERE_UPPER_BOUND = 1.006
 HALF_EQUATOR_M = 20_037_509.0
 
-# WGS-84's semi-major axis and squared eccentricity, for the meridional radius of curvature.
-_WGS84_A = 6_378_137.0
-_WGS84_E2 = 0.0066943799901413165
-_MERIDIONAL_RADIUS_AT_EQUATOR_M = _WGS84_A * (1 - _WGS84_E2)
+# WGS-84's semi-major axis and squared eccentricity, for the meridional radius of curvature
+# (postgis.py computes sphere_lower_bound in SQL from the same constants).
+WGS84_A = 6_378_137.0
+WGS84_E2 = 0.0066943799901413165
+MERIDIONAL_RADIUS_AT_EQUATOR_M = WGS84_A * (1 - WGS84_E2)
+# What the bound gives up for floating-point rounding.
+SPHERE_BOUND_SLACK = 1e-9
 
 
 def sphere_lower_bound(lat: float, within_m: float) -> float:
@@ -34,11 +37,11 @@ def sphere_lower_bound(lat: float, within_m: float) -> float:
     Treating the sphere's lat/lon as the ellipsoid's, lengths stretch by at least M/R, M
     the meridional radius of curvature, which grows away from the equator. A path shorter
     than within_m stays within within_m / M(0) radians of latitude of its start."""
-    band = within_m / _MERIDIONAL_RADIUS_AT_EQUATOR_M
+    band = within_m / MERIDIONAL_RADIUS_AT_EQUATOR_M
     nearest_to_equator = max(0.0, abs(math.radians(lat)) - band)
     sin_lat = math.sin(nearest_to_equator)
-    meridional = _MERIDIONAL_RADIUS_AT_EQUATOR_M / (1 - _WGS84_E2 * sin_lat * sin_lat) ** 1.5
-    return meridional / EARTH_MEAN_RADIUS_M * (1 - 1e-9)
+    meridional = MERIDIONAL_RADIUS_AT_EQUATOR_M / (1 - WGS84_E2 * sin_lat * sin_lat) ** 1.5
+    return meridional / EARTH_MEAN_RADIUS_M * (1 - SPHERE_BOUND_SLACK)
 
 
 # PROJ's C implementation of the same algorithm geographiclib (and so geopy) runs in Python:

@@ -1,9 +1,9 @@
 """Finding stations: the k nearest to a point, and those inside a map box.
 
-The nearest search ranks by exact geodesic distance (pyproj) candidates that the database
-returns nearest first by spherical distance; the two differ by under 0.6 %, which bounds how
-far the search must look. PostgreSQL finds the candidates with PostGIS's KNN index scan
-(postgis.py). SQLite, which has no spatial index, uses the cell engine here: the stations
+The nearest search ranks by exact geodesic distance candidates that the database returns
+nearest first by spherical distance; the two differ by under 0.6 %, which bounds how far the
+search must look. PostgreSQL finds the candidates with PostGIS's KNN index scan and ranks
+them on the spheroid in the same statement (postgis.py). SQLite, which has no spatial index, uses the cell engine here: the stations
 inside a circle, through grid-cell indexes and stored unit vectors, and when a circle holds
 too few, the occupied cells (station_cells.py) say how far the next must reach. Both stop
 at NEAREST_MAX_DISTANCE_KM. docs/architecture.md explains the design and

@@ -2,17 +2,22 @@
 way there and back, and what the schema comparison leaves out. The search itself is held to
 the brute-force oracle in test_queries.py and test_station_cells.py, on both databases."""
 import importlib.util
+import math
 import os
+import random
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import insert, inspect, text, update
+from sqlalchemy import Float, bindparam, insert, inspect, select, text, update
 
 from extensions import db
-from rest_stations.geo import position_columns
+from rest_stations import postgis
+from rest_stations.geo import position_columns, sphere_lower_bound
 from rest_stations.models import Station
 from rest_stations.postgis import schema_filter
 from rest_stations.queries import nearest_stations
+from rest_stations.vocabulary import amenity_mask
+from tests.rest_stations.test_queries import assert_same_ranking, brute_force, count_statements
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "..", "..", "migrations")
 
@@ -69,10 +74,41 @@ def test_the_knn_search_is_an_index_scan_with_its_filters_and_bound(postgresql):
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(db.session.execute(text("""
         EXPLAIN SELECT id FROM station
-        WHERE status != 'delisted' AND amenity_mask & 3 = 3
-          AND ST_DWithin(geog, ST_MakePoint(117.2, 39.1)::geography, 1000000, false)
+        WHERE status != 'delisted' AND amenity_mask & 3 >= 3
+          AND geog && _ST_Expand(ST_MakePoint(117.2, 39.1)::geography, 1000000)
         ORDER BY geog <-> ST_MakePoint(117.2, 39.1)::geography LIMIT 16""")).scalars())
     assert "Index Scan using ix_station_geog" in plan and "Order By" in plan, plan
+
+
+def test_the_engine_walks_the_index_in_distance_order_inside_a_city(postgresql):
+    # 20,000 stations around Tianjin, nearly all within the bound of a point among them.
+    # Were the planner to expect a handful (ST_DWithin's own estimate, or an amenity
+    # filter's), it would choose a bitmap scan of all of them and a sort, which takes
+    # 200 ms at 150,000 stations. The plan asked for is the one the search runs.
+    rng = random.Random(3)
+    rows = []
+    for number in range(20_000):
+        lat, lon = round(39.1 + rng.gauss(0, 0.2), 6), round(117.2 + rng.gauss(0, 0.2), 6)
+        rows.append({"name": f"天津驿站 {number}", "lat": lat, "lon": lon,
+                     "amenity_mask": amenity_mask(["charging"] if number % 2 else []),
+                     **position_columns(lat, lon)})
+    db.session.execute(insert(Station), rows)
+    db.session.execute(text("ANALYZE station"))
+    # Parallel workers as cheap as on a large table, where a bitmap scan shared by workers
+    # looks cheaper still.
+    db.session.execute(text("SET LOCAL parallel_setup_cost = 0"))
+    db.session.execute(text("SET LOCAL min_parallel_table_scan_size = 0"))
+    for with_mask in (False, True):
+        statement = postgis._ranked_statement(with_mask, False, True).compile(db.engine)
+        parameters = {**statement.params, "lat": 39.1, "lon": 117.2, "within": 1_006_036.2,
+                      "mask": amenity_mask(["charging"]), "limit": 5, "max_m": 1_000_000.0,
+                      "abs_lat_rad": 0.68, "tier_0": 16, "tier_1": 64,
+                      "tier_2": 256}
+        plan = "\n".join(db.session.connection().exec_driver_sql(
+            f"EXPLAIN {statement}", parameters).scalars())
+        assert plan.count("Index Scan using ix_station_geog") == 3, plan  # every tier
+        assert plan.count("Order By: (geog <->") == 3, plan
+        assert "Bitmap" not in plan and "Seq Scan" not in plan, plan
 
 
 def test_the_cell_engine_objects_are_gone_and_the_downgrade_restores_them(postgresql,
@@ -135,3 +171,66 @@ def test_bulk_updates_move_the_search_too(postgresql, make_station):
     db.session.commit()
     [hit] = nearest_stations(39.1335, 117.2081)
     assert hit.station.id == moved.id and hit.distance_m < 0.01
+
+
+@pytest.fixture
+def city_seen_from_afar(postgresql):
+    """3,000 stations around Chengdu, nothing else: from the Tibetan plateau, 700 km west,
+    their distances differ by less than sphere and ellipsoid do, so the first KNN rows
+    cannot prove which are nearest."""
+    rng = random.Random(17)
+    rows = []
+    for number in range(3000):
+        lat, lon = round(30.66 + rng.gauss(0, 0.15), 6), round(104.06 + rng.gauss(0, 0.15), 6)
+        rows.append({"name": f"成都驿站 {number}", "lat": lat, "lon": lon,
+                     "amenity_mask": amenity_mask(["charging"] if number % 3 else []),
+                     **position_columns(lat, lon)})
+    db.session.execute(insert(Station), rows)
+    db.session.execute(text("ANALYZE station"))
+    db.session.commit()
+    return db.session.scalars(db.select(Station)).all()
+
+
+PLATEAU_POINTS = [(31.0, 97.0), (29.5, 96.5), (33.0, 98.2), (30.66, 97.0)]
+
+
+def test_a_remote_search_is_proven_in_two_statements_at_most(city_seen_from_afar):
+    for lat, lon in PLATEAU_POINTS:
+        for amenities in ([], ["charging"]):
+            statements = count_statements(lambda: nearest_stations(lat, lon, limit=5,
+                                                                   amenities=amenities))
+            assert statements <= 2, (lat, lon, amenities)
+            found = nearest_stations(lat, lon, limit=5, amenities=amenities)
+            wanted = amenity_mask(amenities)
+            assert_same_ranking(found, brute_force(
+                city_seen_from_afar, lat, lon, 5,
+                accept=lambda s: s.amenity_mask & wanted == wanted, within_m=1_000_000))
+
+
+def test_a_search_its_tiers_cannot_prove_asks_again_with_more_and_stays_exact(postgresql):
+    # 1,301 stations along a meridian, seen from 700 km west: within 300 m of one another,
+    # a tie closer than sphere and ellipsoid can tell apart, so the rounds of 16, 64, 256 and 1,024
+    # rows cannot prove the nearest.
+    rows = [{"name": f"经线驿站 {number}", "lat": 30.0 + number / 1000, "lon": 104.06,
+             **position_columns(30.0 + number / 1000, 104.06)} for number in range(1301)]
+    db.session.execute(insert(Station), rows)
+    db.session.commit()
+    stations = db.session.scalars(db.select(Station)).all()
+    for lat, lon in [(30.66, 97.0), (30.2, 97.3)]:
+        for within_km in (1000.0, math.inf):
+            statements = count_statements(lambda: nearest_stations(
+                lat, lon, limit=1, max_distance_km=within_km))
+            assert statements > 1
+            assert_same_ranking(
+                nearest_stations(lat, lon, limit=1, max_distance_km=within_km),
+                brute_force(stations, lat, lon, 1, within_m=within_km * 1000))
+
+
+def test_the_sphere_bound_in_sql_is_the_one_in_python(postgresql):
+    within = bindparam("within", type_=Float)
+    statement = select(postgis._sphere_lower_bound_sql(within))
+    for lat in (0.0, -12.5, 31.0, 39.9, -66.0, 89.99):
+        for within_m in (0.0, 1_000.0, 700_000.0, 1_000_000.0, 20_000_000.0):
+            in_sql = db.session.scalar(statement, {"within": within_m,
+                                                   "abs_lat_rad": abs(math.radians(lat))})
+            assert in_sql == pytest.approx(sphere_lower_bound(lat, within_m), rel=1e-12)
