@@ -43,8 +43,10 @@ class Visitor(HttpUser):
         self.volunteer = MIX == "mix" and number % 20 == 19
         if MIX == "healthz":
             return
-        people = SEED["volunteers"] if self.volunteer else SEED["workers"]
-        phone = people[number % len(people)]
+        # Distinct accounts (bench/loadtest.py seeds one per user): the nth volunteer is
+        # user 20n + 19, and used to be the same volunteer for all of them.
+        phone = (SEED["volunteers"][number // 20 % len(SEED["volunteers"])] if self.volunteer
+                 else SEED["workers"][number % len(SEED["workers"])])
         page = self.client.get("/account/login", name="/account/login")
         token = TOKEN.search(page.text).group(1)
         with self.client.post("/account/login", data={"phone": phone, "password": PASSWORD,
