@@ -134,13 +134,14 @@ def _wait_until_listening(server: subprocess.Popen, log_path: Path, timeout: flo
 
 
 def stop_servers(servers: list[subprocess.Popen]) -> None:
-    """Stop each server and its workers (their own process group), however the run ended."""
+    """Stop each server and its workers, however the run ended: a graceful stop (SIGTERM to
+    the master, which stops its workers), then SIGKILL to the whole process group."""
     for server in servers:
         if server.poll() is None:
-            os.killpg(server.pid, signal.SIGINT)
+            server.send_signal(signal.SIGTERM)
     for server in servers:
         try:
-            server.wait(timeout=30)
+            server.wait(timeout=40)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
@@ -203,11 +204,13 @@ def main() -> int:
     args = parser.parse_args()
     database_url = os.environ.get("LOADTEST_DATABASE_URL",
                                   "postgresql://postgres@127.0.0.1:5432/yizhan_loadtest")
+    # Number 6: the test suite's numbers count down from 15 (one per xdist worker).
     redis_url = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/6")
     # A CI timeout sends SIGTERM: unwind through the finally blocks, which stop the servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     servers, seed_path = [], None
     try:
+        _empty_redis(redis_url)  # limiter counters and locks of an earlier run
         _ensure_database(database_url)
         started = time.monotonic()
         ids = seed(database_url, args.stations, args.users)
@@ -232,6 +235,7 @@ def main() -> int:
             os.unlink(seed_path)
         if args.drop_database:
             _drop_database(database_url)
+            _empty_redis(redis_url)
     logged = server_errors()
     for line in logged[:20]:
         print(f"  server error: {line}")
@@ -266,6 +270,15 @@ def _drop_database(url: str) -> None:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
     admin.dispose()
+
+
+
+def _empty_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
 
 
 if __name__ == "__main__":
