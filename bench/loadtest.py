@@ -1,8 +1,9 @@
 """`make loadtest`: Locust, headless, against two gunicorn instances (as `make serve` runs
 them) on one PostgreSQL database and one Redis, all on 127.0.0.1.
 
-    .venv/bin/python bench/loadtest.py [--seconds 60] [--users 100] [--mix mix|checkins]
-                                        [--healthz-seconds 15] [--fail-on-error]
+    .venv/bin/python bench/loadtest.py [--seconds 60] [--users 100] [--mix mix|checkins|nearest]
+                                        [--healthz-seconds 15] [--stations 10000]
+                                        [--fail-on-error] [--drop-database]
 
 1. Seeds a database of its own (LOADTEST_DATABASE_URL, default
    postgresql://postgres@127.0.0.1:5432/yizhan_loadtest; dropped and rebuilt): 10,000
@@ -13,7 +14,9 @@ them) on one PostgreSQL database and one Redis, all on 127.0.0.1.
 3. Runs the mix (bench/loadtest_locustfile.py) for --seconds, then bare /healthz on the
    same servers for --healthz-seconds, so the ratio means something on a noisy machine.
 4. Prints requests a second, p50/p95/p99 and errors per route and writes Locust's CSVs to
-   bench/out/loadtest_*.csv. --fail-on-error exits 1 on any error (CI's short run).
+   bench/out/loadtest_*.csv, and keeps the servers' own logs (tracebacks) in
+   bench/out/loadtest_gunicorn_<port>.log. --fail-on-error exits 1 on any error, or any
+   error line in those logs (CI's short run).
 """
 import argparse
 import csv
@@ -196,7 +199,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--healthz-seconds", type=int, default=15)
-    parser.add_argument("--mix", choices=("mix", "checkins"), default="mix")
+    parser.add_argument("--mix", choices=("mix", "checkins", "nearest"), default="mix")
     parser.add_argument("--stations", type=int, default=10_000)
     parser.add_argument("--fail-on-error", action="store_true")
     parser.add_argument("--drop-database", action="store_true",
