@@ -1,9 +1,12 @@
 """Language choice: a saved preference wins, then the browser's Accept-Language, then Chinese."""
 import os
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+from babel.support import Translations
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, url_for
 from flask_babel import force_locale, get_locale, get_translations
+from wtforms.i18n import messages_path
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -33,8 +36,21 @@ def request_translations():
     return translations
 
 
+@lru_cache(maxsize=8)
+def _wtforms_catalogue(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def share_wtforms_catalogue() -> None:
+    """WTForms' own messages ("This field is required.") in the request's language, parsed
+    once per process: Flask-WTF reads the .mo file from disk again in every request that
+    builds a form (~0.5 ms of each check-in), unless the request already carries it."""
+    request.wtforms_translations = _wtforms_catalogue(str(get_locale()))
+
+
 def init_app(app: Flask) -> None:
     """Templates' _() and friends through request_translations(); after Babel's init_app."""
+    app.before_request(share_wtforms_catalogue)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: request_translations().ugettext(s),
         ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),

@@ -1,18 +1,22 @@
 """`make loadtest`: Locust, headless, against two gunicorn instances (as `make serve` runs
 them) on one PostgreSQL database and one Redis, all on 127.0.0.1.
 
-    .venv/bin/python bench/loadtest.py [--seconds 60] [--users 100] [--mix mix|checkins]
-                                        [--healthz-seconds 15] [--fail-on-error]
+    .venv/bin/python bench/loadtest.py [--seconds 60] [--users 100] [--mix mix|checkins|nearest]
+                                        [--healthz-seconds 15] [--stations 10000]
+                                        [--fail-on-error] [--drop-database]
 
 1. Seeds a database of its own (LOADTEST_DATABASE_URL, default
    postgresql://postgres@127.0.0.1:5432/yizhan_loadtest; dropped and rebuilt): 10,000
-   generated stations, the demo data, and 200 workers and 10 volunteers.
+   generated stations, the demo data, and a worker account per simulated user (at least
+   200) and a volunteer per twenty (at least 10). --drop-database drops it at the end.
 2. Starts two gunicorn instances (ports 8001 and 8002, gunicorn.conf.py, production
    settings; rate limits out of reach: every simulated user comes from 127.0.0.1).
 3. Runs the mix (bench/loadtest_locustfile.py) for --seconds, then bare /healthz on the
    same servers for --healthz-seconds, so the ratio means something on a noisy machine.
 4. Prints requests a second, p50/p95/p99 and errors per route and writes Locust's CSVs to
-   bench/out/loadtest_*.csv. --fail-on-error exits 1 on any error (CI's short run).
+   bench/out/loadtest_*.csv, and keeps the servers' own logs (tracebacks) in
+   bench/out/loadtest_gunicorn_<port>.log. --fail-on-error exits 1 on any error, or any
+   error line in those logs (CI's short run).
 """
 import argparse
 import csv
@@ -22,7 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +35,7 @@ PORTS = (8001, 8002)
 PASSWORD = "loadtest-password"
 
 
-def seed(database_url: str, stations: int) -> dict:
+def seed(database_url: str, stations: int, users: int) -> dict:
     """A fresh database with stations, demo data and the simulated people; their ids."""
     from datetime import timedelta
 
@@ -63,8 +67,9 @@ def seed(database_url: str, stations: int) -> dict:
 
         # A cheap hash: the load test measures serving, not scrypt (production's default).
         hashed = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-        people = {"workers": [f"+86135{n:08d}" for n in range(200)],
-                  "volunteers": [f"+86136{n:08d}" for n in range(10)]}
+        # One account per simulated user: a worker's taps never queue behind their own.
+        people = {"workers": [f"+86135{n:08d}" for n in range(max(users, 200))],
+                  "volunteers": [f"+86136{n:08d}" for n in range(max(users // 20 + 1, 10))]}
         for role, phones in (("worker", people["workers"]), ("volunteer", people["volunteers"])):
             db.session.add_all(User(phone=phone, display_name=f"压测{role}{n}", role=role,
                                     password_hash=hashed, home_district="河东区",
@@ -103,21 +108,59 @@ def start_servers(database_url: str, redis_url: str) -> list[subprocess.Popen]:
            "LOGIN_FAILURES_BEFORE_DELAY": "1000000",
            "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"), "LOG_LEVEL": "INFO"}
     servers = []
+    OUT.mkdir(parents=True, exist_ok=True)
     for port in PORTS:
+        # The servers' own lines (gunicorn's error log, the app's JSON log with tracebacks)
+        # are kept, so an error seen by Locust can be read afterwards.
+        log_path = OUT / f"loadtest_gunicorn_{port}.log"
+        log = log_path.open("w")
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind",
              f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "app:create_app()"],
             cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for line in server.stderr:  # the master binds before it forks: then it is ready
-            if "Listening at" in line:
-                break
-        else:
-            raise SystemExit(f"gunicorn on {port} did not start")
-        # Keep reading, so a full pipe never blocks the server.
-        threading.Thread(target=server.stderr.read, daemon=True).start()
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
         servers.append(server)
+        _wait_until_listening(server, log_path)
     return servers
+
+
+def _wait_until_listening(server: subprocess.Popen, log_path: Path, timeout: float = 120) -> None:
+    """The master binds before it forks its workers: "Listening at" means it is ready."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if "Listening at" in log_path.read_text(errors="replace"):
+            return
+        if server.poll() is not None:
+            break
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not start; its log: {log_path}")
+
+
+def stop_servers(servers: list[subprocess.Popen]) -> None:
+    """Stop each server and its workers, however the run ended: a graceful stop (SIGTERM to
+    the master, which stops its workers), then SIGKILL to the whole process group."""
+    for server in servers:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+    for server in servers:
+        try:
+            server.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def server_errors() -> list[str]:
+    """Error lines the servers logged during the run (tracebacks are in the same lines)."""
+    lines = []
+    for port in PORTS:
+        path = OUT / f"loadtest_gunicorn_{port}.log"
+        if path.exists():
+            lines += [f"{port}: {line[:300]}" for line in path.read_text(errors="replace").splitlines()
+                      if '"level": "ERROR"' in line or '"level": "CRITICAL"' in line
+                      or "[ERROR]" in line or "[CRITICAL]" in line]
+    return lines
 
 
 def run_locust(mix: str, seconds: int, users: int, seed_file: str, prefix: str) -> Path:
@@ -157,37 +200,52 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--healthz-seconds", type=int, default=15)
-    parser.add_argument("--mix", choices=("mix", "checkins"), default="mix")
+    parser.add_argument("--mix", choices=("mix", "checkins", "nearest"), default="mix")
     parser.add_argument("--stations", type=int, default=10_000)
     parser.add_argument("--fail-on-error", action="store_true")
+    parser.add_argument("--drop-database", action="store_true",
+                        help="drop the load test's database at the end (CI)")
     args = parser.parse_args()
     database_url = os.environ.get("LOADTEST_DATABASE_URL",
                                   "postgresql://postgres@127.0.0.1:5432/yizhan_loadtest")
+    # Number 6: the test suite's numbers count down from 15 (one per xdist worker).
     redis_url = os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/6")
-    _ensure_database(database_url)
-    ids = seed(database_url, args.stations)
-    seed_file = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False)
-    json.dump(ids, seed_file)
-    seed_file.close()
-    servers = start_servers(database_url, redis_url)
+    # A CI timeout sends SIGTERM: unwind through the finally blocks, which stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    servers, seed_path = [], None
     try:
-        mix_rate, errors = summarise(run_locust(args.mix, args.seconds, args.users, seed_file.name,
+        _empty_redis(redis_url)  # limiter counters and locks of an earlier run
+        _ensure_database(database_url)
+        started = time.monotonic()
+        ids = seed(database_url, args.stations, args.users)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as seed_file:
+            json.dump(ids, seed_file)
+            seed_path = seed_file.name
+        print(f"seeded {args.stations} stations in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        servers = start_servers(database_url, redis_url)
+        print(f"two servers listening after {time.monotonic() - started:.1f} s")
+        mix_rate, errors = summarise(run_locust(args.mix, args.seconds, args.users, seed_path,
                                                 f"loadtest_{args.mix}"),
                                      f"{args.mix}: {args.users} users, {args.seconds} s")
-        health_rate = 0.0
         if args.healthz_seconds:
-            health_rate, health_errors = summarise(
-                run_locust("healthz", args.healthz_seconds, min(args.users, 50), seed_file.name,
+            _health_rate, health_errors = summarise(
+                run_locust("healthz", args.healthz_seconds, min(args.users, 50), seed_path,
                            "loadtest_healthz"), f"bare /healthz, same servers, {args.healthz_seconds} s")
             errors += health_errors
     finally:
-        for server in servers:
-            server.send_signal(signal.SIGINT)
-        for server in servers:
-            server.wait(timeout=60)
-        os.unlink(seed_file.name)
-    print(f"\nCSV: {OUT}/loadtest_{args.mix}_stats.csv; errors: {errors}")
-    return 1 if args.fail_on_error and errors else 0
+        stop_servers(servers)
+        if seed_path:
+            os.unlink(seed_path)
+        if args.drop_database:
+            _drop_database(database_url)
+            _empty_redis(redis_url)
+    logged = server_errors()
+    for line in logged[:20]:
+        print(f"  server error: {line}")
+    print(f"\nCSV: {OUT}/loadtest_{args.mix}_stats.csv; servers' logs: "
+          f"{OUT}/loadtest_gunicorn_*.log; errors: {errors}, error lines logged: {len(logged)}")
+    return 1 if args.fail_on_error and (errors or logged) else 0
 
 
 def _ensure_database(url: str) -> None:
@@ -203,6 +261,28 @@ def _ensure_database(url: str) -> None:
                                   {"name": parsed.database}).scalar():
             connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
+
+
+def _drop_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+
+def _empty_redis(url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ servers). Each simulated user is a distinct worker, signed in once, on one of th
 - 10% check-ins (a tap on "Check in" at a random station),
 - 5% event sign-ups (a worker) and wish claims (a volunteer).
 
-`LOADTEST_MIX=checkins` runs check-ins only, `LOADTEST_MIX=healthz` bare /healthz."""
+`LOADTEST_MIX=checkins` runs check-ins only, `LOADTEST_MIX=nearest` the nearest API only
+(anonymous, as an app would call it), `LOADTEST_MIX=healthz` bare /healthz."""
 import itertools
 import json
 import os
@@ -41,10 +42,12 @@ class Visitor(HttpUser):
         self.host = HOSTS[number % len(HOSTS)]
         self.client.base_url = self.host
         self.volunteer = MIX == "mix" and number % 20 == 19
-        if MIX == "healthz":
+        if MIX in ("healthz", "nearest"):
             return
-        people = SEED["volunteers"] if self.volunteer else SEED["workers"]
-        phone = people[number % len(people)]
+        # Distinct accounts (bench/loadtest.py seeds one per user): the nth volunteer is
+        # user 20n + 19, and used to be the same volunteer for all of them.
+        phone = (SEED["volunteers"][number // 20 % len(SEED["volunteers"])] if self.volunteer
+                 else SEED["workers"][number % len(SEED["workers"])])
         page = self.client.get("/account/login", name="/account/login")
         token = TOKEN.search(page.text).group(1)
         with self.client.post("/account/login", data={"phone": phone, "password": PASSWORD,
@@ -72,7 +75,7 @@ class Visitor(HttpUser):
 
     @task(35)
     def nearest(self):
-        if MIX != "mix":
+        if MIX not in ("mix", "nearest"):
             return self._other()
         lat, lon = city_point()
         self.client.get(f"/api/stations/nearest?lat={lat}&lon={lon}&limit=5",
@@ -86,7 +89,7 @@ class Visitor(HttpUser):
 
     @task(10)
     def check_in(self):
-        if MIX == "healthz":
+        if MIX not in ("mix", "checkins"):
             return self._other()
         self._post(f"/stations/{random.choice(SEED['stations'])}/check-in",
                    "/stations/<id>/check-in [POST]")
@@ -107,6 +110,8 @@ class Visitor(HttpUser):
     def _other(self):
         if MIX == "healthz":
             self.client.get("/healthz", name="/healthz")
+        elif MIX == "nearest":
+            self.nearest()
         elif MIX == "checkins":
             self._post(f"/stations/{random.choice(SEED['stations'])}/check-in",
                        "/stations/<id>/check-in [POST]")

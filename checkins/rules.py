@@ -64,13 +64,28 @@ def is_remote(station: Station, *, source: str, position: tuple[float, float] | 
 
 
 def _close_at(now: datetime):
-    # An expired check-in ends when it expired, not when we noticed.
-    return case((CheckIn.expires_at <= now, CheckIn.expires_at), else_=now)
+    """When an open check-in ends if its worker leaves at `now` (an SQL expression). An
+    expired one ends when it expired, not when we noticed; one that began after `now` (a
+    later tap from the worker's other phone took the lock first: see _ordered_after) ends
+    when it began."""
+    return case((CheckIn.expires_at <= now, CheckIn.expires_at),
+                (CheckIn.checked_in_at > now, CheckIn.checked_in_at), else_=now)
 
 
 def _open_check_in(user_id: int) -> CheckIn | None:
     return db.session.scalar(db.select(CheckIn).where(CheckIn.user_id == user_id,
                                                       CheckIn.checked_out_at.is_(None)))
+
+
+def _ordered_after(open_row: CheckIn | None, now: datetime) -> datetime:
+    """The moment a locked write takes effect: `now`, or the start of the worker's open
+    check-in if that is later. The caller read the clock before it queued for the worker's
+    lock, and a tap from the worker's other phone (or a retry) may have read it later but
+    taken the lock first: this write comes after that one, so nothing ends before it began
+    (a check constraint, and a 500 under load, before this)."""
+    if open_row is None:
+        return now
+    return max(now, clock.as_utc(open_row.checked_in_at))
 
 
 def check_in(user_id: int, station_id: int, *, now: datetime, stay: timedelta,
@@ -84,18 +99,22 @@ def check_in(user_id: int, station_id: int, *, now: datetime, stay: timedelta,
         station = db.session.get(Station, station_id)
         if station is None or station.status != "active":
             raise StationNotOpen(station)
-        db.session.execute(
-            update(CheckIn)
-            .where(CheckIn.user_id == user_id, CheckIn.checked_out_at.is_(None),
-                   (CheckIn.expires_at <= now) | (CheckIn.station_id != station_id))
-            .values(checked_out_at=_close_at(now))
-            .execution_options(synchronize_session=False))
-        existing = _open_check_in(user_id)
-        if existing is not None:  # a retry or double tap: the same check-in, not a second
-            if existing.remote and not remote:  # the second tap brought a location
-                existing.remote = False
-            db.session.flush()
-            return existing
+        # At most one (the partial unique index), read afresh now that the lock is held.
+        existing = db.session.scalar(
+            db.select(CheckIn).where(CheckIn.user_id == user_id, CheckIn.checked_out_at.is_(None))
+            .execution_options(populate_existing=True))
+        now = _ordered_after(existing, now)
+        if existing is not None:
+            expires_at = clock.as_utc(existing.expires_at)
+            if existing.station_id == station_id and expires_at > now:
+                # A retry or double tap: the same check-in, not a second.
+                if existing.remote and not remote:  # the second tap brought a location
+                    existing.remote = False
+                db.session.flush()
+                return existing
+            # Elsewhere, or expired (it ends when it expired, not when we noticed).
+            existing.checked_out_at = min(expires_at, now)
+            db.session.flush()  # closed before the new one opens: the partial unique index
         row = CheckIn(user_id=user_id, station_id=station_id, source=source, remote=remote,
                       checked_in_at=now, expires_at=now + stay)
         db.session.add(row)

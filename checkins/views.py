@@ -124,7 +124,9 @@ def create(station_id: int):
         return _not_open(station)
     if wants_fragment():
         return _panel(station)
-    return redirect_after_write(url_for("stations.detail", station_id=station.id))
+    # station_id, not station.id: the commit expired the station, and reading it again
+    # would cost a query on the site's busiest write.
+    return redirect_after_write(url_for("stations.detail", station_id=station_id))
 
 
 @blueprint.post("/check-out")

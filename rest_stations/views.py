@@ -22,7 +22,7 @@ from rest_stations.queries import NearbyStation, nearest_stations, station_hours
 from rest_stations.search_params import (MAX_ID, BadParameter, amenities_param, flag_param,
                                          nearest_query, number)
 from rest_stations.timetable import week_hours
-from rest_stations.vocabulary import AMENITIES, KINDS
+from rest_stations.vocabulary import AMENITIES, KINDS, labels_now
 
 blueprint = Blueprint("stations", __name__, template_folder="templates")
 
@@ -154,7 +154,7 @@ def nearest_to_typed_place(finder: Finder) -> None:
 def finder_context(finder: Finder) -> dict:
     # Seats taken at every listed station, in one query per registered counter.
     taken = seats_taken([hit.station.id for hit in finder.results or []], clock.now())
-    return {"finder": finder, "amenities": AMENITIES, "main_filters": MAIN_FILTERS,
+    return {"finder": finder, "amenities": labels_now(AMENITIES), "main_filters": MAIN_FILTERS,
             "seats": lambda station: seats_of(station, taken),
             "none_within_message": none_within_message}
 

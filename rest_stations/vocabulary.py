@@ -38,6 +38,12 @@ STATUSES: dict[str, object] = {
 }
 
 
+def labels_now(vocabulary: dict[str, object]) -> dict[str, str]:
+    """The vocabulary's labels in the current locale, looked up once: a lazy label looks up
+    the catalogue again each time a template shows it (a finder page shows ~60)."""
+    return {code: str(label) for code, label in vocabulary.items()}
+
+
 class UnknownAmenity(ValueError):
     def __init__(self, code: str):
         super().__init__(code)

@@ -67,3 +67,40 @@ def test_concurrent_check_ins_are_each_recorded_exactly_once(server, make_statio
     assert all(checked_out_at is None for _, checked_out_at in rows)
     assert rules.occupancy_by_station(station_ids, now=datetime.now(timezone.utc)) == {
         station_ids[0]: WORKERS // 2, station_ids[1]: WORKERS // 2}
+
+
+DEVICES = 8
+ROUNDS = 5
+
+
+def test_one_worker_tapping_at_many_stations_from_many_devices_at_once(server, make_station):
+    """The load test's shape: one account on several phones (or a retrying client), each tap
+    at a different station, all at once, five rounds each. Each tap answers 303 (a check
+    constraint made some 500 on PostgreSQL: see rules._ordered_after) and the worker ends
+    with exactly one open check-in; every other one is closed."""
+    stations = [make_station(capacity=50).id for _ in range(DEVICES)]
+    cheap_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1")
+    db.session.add(User(phone="+8613900000001", display_name="骑手", password_hash=cheap_hash,
+                        role="worker", consent_at=datetime.now(timezone.utc)))
+    db.session.commit()
+    devices = [_logged_in(server, "+8613900000001", stations[0]) for _ in range(DEVICES)]
+    start = threading.Barrier(DEVICES)
+
+    def taps(n):
+        session, token = devices[n]
+        start.wait(timeout=60)
+        results = []
+        for round_ in range(ROUNDS):  # each round at another station
+            station_id = stations[(n + round_) % DEVICES]
+            response = session.post(f"{server}/stations/{station_id}/check-in",
+                                    allow_redirects=False, data={"csrf_token": token}, timeout=60)
+            results.append((response.status_code, response.text[:200]))
+        return results
+
+    with ThreadPoolExecutor(DEVICES) as pool:
+        results = [result for device in pool.map(taps, range(DEVICES)) for result in device]
+
+    assert [result for result in results if result[0] != 303] == []
+    db.session.rollback()
+    rows = db.session.execute(db.select(CheckIn.checked_out_at)).all()
+    assert sum(checked_out_at is None for (checked_out_at,) in rows) == 1

@@ -46,6 +46,30 @@ def test_checking_in_elsewhere_closes_the_first_check_in(make_user, make_station
         second_station.id: 1}
 
 
+def test_a_tap_that_waited_behind_a_later_tap_elsewhere_is_ordered_after_it(make_user,
+                                                                            make_station):
+    """Two phones of one worker: the first tap read the clock, then queued for the worker's
+    lock behind a tap one second later at another station. It takes effect after that one:
+    the later check-in ends the moment it began, never before (this was a 500 under load)."""
+    worker, first_station, second_station = make_user(), make_station(), make_station()
+    later = rules.check_in(worker.id, second_station.id, now=NOON + timedelta(seconds=1), stay=STAY)
+    waited = rules.check_in(worker.id, first_station.id, now=NOON, stay=STAY)
+    db.session.refresh(later)
+    assert clock.as_utc(later.checked_out_at) == NOON + timedelta(seconds=1)
+    assert clock.as_utc(waited.checked_in_at) == NOON + timedelta(seconds=1)
+    assert [r.id for r in open_rows(worker.id)] == [waited.id]
+
+
+def test_a_check_out_that_waited_behind_a_later_check_in_closes_it_when_it_began(make_user,
+                                                                                 make_station):
+    worker, station = make_user(), make_station()
+    later = rules.check_in(worker.id, station.id, now=NOON + timedelta(seconds=1), stay=STAY)
+    closed = rules.check_out(worker.id, now=NOON)
+    assert closed.id == later.id
+    assert clock.as_utc(closed.checked_out_at) == NOON + timedelta(seconds=1)
+    assert open_rows(worker.id) == []
+
+
 def test_the_database_refuses_a_second_open_check_in(make_user, make_station):
     worker, station = make_user(), make_station()
     rules.check_in(worker.id, station.id, now=NOON, stay=STAY)
