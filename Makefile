@@ -33,10 +33,10 @@ serve: require-secret-key install catalogs
 require-secret-key:
 	@test -n "$$SECRET_KEY" || { echo "make serve needs SECRET_KEY, e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_hex(32))')" >&2; exit 1; }
 
-# One pytest worker per core (pytest-xdist), dealt tests one at a time; each browser file
-# stays on one worker (tests/conftest.py). PYTEST_ARGS="-n 0 -x tests/services" runs a part
-# in one process.
-PYTEST_ARGS ?= -n auto --dist loadgroup
+# One pytest worker per core (pytest-xdist), dealt tests one at a time; the browser tests
+# stay together on one worker (tests/conftest.py). PYTEST_ARGS="-n 0 -x tests/services" runs
+# a part in one process.
+PYTEST_ARGS ?= -n auto --dist loadscope
 test: install catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

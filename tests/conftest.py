@@ -62,15 +62,22 @@ if os.environ.get("TEST_DATABASE_URL"):
     DATABASES["postgresql"] = os.environ["TEST_DATABASE_URL"]
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items):
-    """`make test` deals tests out one at a time (`--dist loadgroup`), so that the longest
-    files (the endpoint table, the route walk) are shared by every worker instead of holding
-    one. A browser file builds module-wide worlds on its worker's live server, so each
-    browser file stays on one worker."""
-    for item in items:
-        if "e2e" in item.path.parts:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+def pytest_xdist_make_scheduler(config, log):
+    """`make test`'s scheduler (`--dist loadscope`): every test is a unit of its own, dealt
+    to whichever worker is free, so the longest files (the endpoint table, the route walk)
+    are shared by the workers instead of holding one; the browser tests are one unit, run
+    on one worker in file order as they run alone, because they share a live server and
+    its data, and some build module-wide worlds on it. (xdist's own `loadgroup` would do
+    this with marks, but xdist 3.8 cannot rename pytest 9's node ids, so it ignores them.)"""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class OneByOneBrowsersTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "browser tests" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return OneByOneBrowsersTogether(config, log)
 
 
 def _reset_schema(url: str) -> None:
