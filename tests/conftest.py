@@ -63,21 +63,31 @@ if os.environ.get("TEST_DATABASE_URL"):
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """`make test`'s scheduler (`--dist loadscope`): every test is a unit of its own, dealt
-    to whichever worker is free, so the longest files (the endpoint table, the route walk)
-    are shared by the workers instead of holding one; the browser tests are one unit, run
-    on one worker in file order as they run alone, because they share a live server and
-    its data, and some build module-wide worlds on it. (xdist's own `loadgroup` would do
-    this with marks, but xdist 3.8 cannot rename pytest 9's node ids, so it ignores them.)"""
+    """`make test`'s scheduler (`--dist loadscope`): tests are dealt in runs of 20, in
+    collection order, to whichever worker is free, so the longest files (the endpoint table,
+    the route walk) are shared by the workers instead of holding one (a test at a time kept
+    a worker waiting on the controller). The browser tests are one unit, run on one worker
+    in file order as they run alone, because they share a live server and its data, and
+    some build module-wide worlds on it. (xdist's own `loadgroup` would group them by
+    marks, but xdist 3.8 cannot rename pytest 9's node ids, so it ignores the marks.)"""
     if config.getvalue("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class OneByOneBrowsersTogether(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return "browser tests" if nodeid.startswith("tests/e2e/") else nodeid
+    class RunsOfTestsBrowsersTogether(LoadScopeScheduling):
+        run_length = 20
 
-    return OneByOneBrowsersTogether(config, log)
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            self.runs: dict[str, str] = {}
+
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/e2e/"):
+                return "browser tests"
+            # Called over the collection in order: consecutive tests share a run.
+            return self.runs.setdefault(nodeid, f"run {len(self.runs) // self.run_length}")
+
+    return RunsOfTestsBrowsersTogether(config, log)
 
 
 def _reset_schema(url: str) -> None:
