@@ -4,8 +4,10 @@ from itertools import count
 
 import pytest
 
+import clock
 from extensions import db
-from jobs.models import Employer, EmployerMember, JobPost
+from jobs import seekers
+from jobs.models import Employer, EmployerMember, JobPost, SeekerProfile
 from jobs.rules import credit_code_check_char
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 in Tianjin
@@ -84,5 +86,30 @@ def make_post(app, make_employer):
         db.session.add(post)
         db.session.commit()
         return post
+
+    return make
+
+
+@pytest.fixture
+def station(make_station, union):
+    return make_station(lat=TIANJIN[0], lon=TIANJIN[1], organisation_id=union.id,
+                        name="河东区就业驿站")
+
+
+@pytest.fixture
+def make_seeker(make_user, station):
+    """make_seeker(name=..., wants_calls=..., **draft fields): a registered job seeker."""
+    def make(name: str = "张师傅", wants_calls: bool = True, **fields) -> SeekerProfile:
+        worker = make_user("worker", display_name=name,
+                           home_district=fields.pop("home_district", "河东区"))
+        draft = seekers.SeekerDraft(
+            categories=fields.pop("categories", ["catering"]),
+            skills=fields.pop("skills", "切配，洗碗"),
+            certificates=fields.pop("certificates", "健康证"),
+            station_id=fields.pop("station_id", station.id), wants_calls=wants_calls)
+        with clock.travel_to(fields.pop("at", NOW)):
+            profile = seekers.save_profile(worker, draft, now=clock.now())
+        db.session.commit()
+        return profile
 
     return make

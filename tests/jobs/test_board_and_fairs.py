@@ -19,12 +19,6 @@ from transactions import transaction
 
 
 @pytest.fixture
-def station(make_station, union):
-    return make_station(lat=TIANJIN[0], lon=TIANJIN[1], organisation_id=union.id,
-                        name="河东区就业驿站")
-
-
-@pytest.fixture
 def fair(union, station):
     event = ServiceEvent(
         organisation_id=union.id, station_id=station.id, title="阳谷零工招聘会",

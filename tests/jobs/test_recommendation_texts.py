@@ -14,25 +14,7 @@ from jobs.models import SeekerService
 from notifications.models import Notification
 from tests.accounts.helpers import log_in, post
 from tests.accounts.sms_stubs import OK_REPLIES, notice_sent, provider, stub  # noqa: F401
-from tests.jobs.conftest import NOW, TIANJIN
-
-
-@pytest.fixture
-def station(make_station, union):
-    return make_station(lat=TIANJIN[0], lon=TIANJIN[1], organisation_id=union.id,
-                        name="河东区就业驿站")
-
-
-@pytest.fixture
-def make_seeker(make_user, station):
-    def make(wants_calls: bool = True):
-        worker = make_user("worker", display_name="周师傅", home_district="河东区")
-        profile = seekers.save_profile(worker, seekers.SeekerDraft(
-            categories=["catering"], station_id=station.id, wants_calls=wants_calls), now=NOW)
-        db.session.commit()
-        return profile
-
-    return make
+from tests.jobs.conftest import NOW
 
 
 def recommend(client, staff, profile, gig):

@@ -10,36 +10,12 @@ from sqlalchemy import func, select
 import clock
 from extensions import db
 from jobs import seekers
-from jobs.models import SeekerProfile, SeekerService
+from jobs.models import SeekerService
 from jobs.operations import JobError
 from notifications.inbox import text_of
 from notifications.models import Notification
 from tests.accounts.helpers import log_in, post
 from tests.jobs.conftest import NOW, TIANJIN
-
-
-@pytest.fixture
-def station(make_station, union):
-    return make_station(lat=TIANJIN[0], lon=TIANJIN[1], organisation_id=union.id,
-                        name="河东区就业驿站")
-
-
-@pytest.fixture
-def make_seeker(make_user, station):
-    def make(name: str = "张师傅", **fields) -> SeekerProfile:
-        worker = make_user("worker", display_name=name,
-                           home_district=fields.pop("home_district", "河东区"))
-        draft = seekers.SeekerDraft(
-            categories=fields.pop("categories", ["catering"]),
-            skills=fields.pop("skills", "切配，洗碗"),
-            certificates=fields.pop("certificates", "健康证"),
-            station_id=fields.pop("station_id", station.id), wants_calls=True)
-        with clock.travel_to(fields.pop("at", NOW)):
-            profile = seekers.save_profile(worker, draft, now=clock.now())
-        db.session.commit()
-        return profile
-
-    return make
 
 
 def test_staff_of_the_station_see_a_registration_and_other_branches_do_not(
