@@ -80,20 +80,27 @@ def test_the_knn_search_is_an_index_scan_with_its_filters_and_bound(postgresql):
     assert "Index Scan using ix_station_geog" in plan and "Order By" in plan, plan
 
 
+def _add_stations_around(centre, spread_degrees, count, name, *, seed, charging_every):
+    """`count` stations scattered normally around `centre` in one insert, then ANALYZE:
+    every station has charging except one in `charging_every`."""
+    rng = random.Random(seed)
+    rows = []
+    for number in range(count):
+        lat = round(centre[0] + rng.gauss(0, spread_degrees), 6)
+        lon = round(centre[1] + rng.gauss(0, spread_degrees), 6)
+        rows.append({"name": f"{name} {number}", "lat": lat, "lon": lon,
+                     "amenity_mask": amenity_mask(["charging"] if number % charging_every else []),
+                     **position_columns(lat, lon)})
+    db.session.execute(insert(Station), rows)
+    db.session.execute(text("ANALYZE station"))
+
+
 def test_the_engine_walks_the_index_in_distance_order_inside_a_city(postgresql):
     # 20,000 stations around Tianjin, nearly all within the bound of a point among them.
     # Were the planner to expect a handful (ST_DWithin's own estimate, or an amenity
     # filter's), it would choose a bitmap scan of all of them and a sort, which takes
     # 200 ms at 150,000 stations. The plan asked for is the one the search runs.
-    rng = random.Random(3)
-    rows = []
-    for number in range(20_000):
-        lat, lon = round(39.1 + rng.gauss(0, 0.2), 6), round(117.2 + rng.gauss(0, 0.2), 6)
-        rows.append({"name": f"天津驿站 {number}", "lat": lat, "lon": lon,
-                     "amenity_mask": amenity_mask(["charging"] if number % 2 else []),
-                     **position_columns(lat, lon)})
-    db.session.execute(insert(Station), rows)
-    db.session.execute(text("ANALYZE station"))
+    _add_stations_around((39.1, 117.2), 0.2, 20_000, "天津驿站", seed=3, charging_every=2)
     # Parallel workers as cheap as on a large table, where a bitmap scan shared by workers
     # looks cheaper still.
     db.session.execute(text("SET LOCAL parallel_setup_cost = 0"))
@@ -178,15 +185,7 @@ def city_seen_from_afar(postgresql):
     """3,000 stations around Chengdu, nothing else: from the Tibetan plateau, 700 km west,
     their distances differ by less than sphere and ellipsoid do, so the first KNN rows
     cannot prove which are nearest."""
-    rng = random.Random(17)
-    rows = []
-    for number in range(3000):
-        lat, lon = round(30.66 + rng.gauss(0, 0.15), 6), round(104.06 + rng.gauss(0, 0.15), 6)
-        rows.append({"name": f"成都驿站 {number}", "lat": lat, "lon": lon,
-                     "amenity_mask": amenity_mask(["charging"] if number % 3 else []),
-                     **position_columns(lat, lon)})
-    db.session.execute(insert(Station), rows)
-    db.session.execute(text("ANALYZE station"))
+    _add_stations_around((30.66, 104.06), 0.15, 3000, "成都驿站", seed=17, charging_every=3)
     db.session.commit()
     return db.session.scalars(db.select(Station)).all()
 
