@@ -23,5 +23,9 @@ def load_user(cookie_id: str) -> User | None:
 def init_login(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
-    # "strong" would log riders out whenever their mobile network changes address.
-    login_manager.session_protection = "basic"
+    # Off: "strong" would log riders out whenever their mobile network changes address, and
+    # "basic" only marks sessions not fresh (nothing here asks for freshness) by rewriting the
+    # cookie on the next request; when that request left before a login and came back after
+    # it, the rewrite put the anonymous cookie back and logged the rider out again. Sessions
+    # end by session_version instead (see load_user).
+    login_manager.session_protection = None

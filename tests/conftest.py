@@ -62,6 +62,7 @@ if os.environ.get("TEST_DATABASE_URL"):
     DATABASES["postgresql"] = os.environ["TEST_DATABASE_URL"]
 
 
+@pytest.hookimpl(optionalhook=True)  # `-p no:xdist` runs the suite in one process
 def pytest_xdist_make_scheduler(config, log):
     """`make test`'s scheduler (`--dist loadscope`): tests are dealt in runs of 20, in
     collection order, to whichever worker is free, so the longest files (the endpoint table,

@@ -87,3 +87,22 @@ def test_profile_offers_log_out_everywhere(client, make_user):
     log_in(client, make_user())
     page = client.get("/account").get_data(as_text=True)
     assert 'action="/account/sessions/end"' in page and 'href="/account/password"' in page
+
+
+@pytest.mark.parametrize("path", ["/sw.js", "/", "/services", "/account/login"])
+def test_a_request_sent_before_login_does_not_overwrite_the_new_session(app, client, make_user,
+                                                                        path):
+    """CI caught a courier's browser logged out right after logging in: the service worker's
+    update check left with the anonymous cookie (which holds the form's CSRF token), the login
+    answered first, and the late answer set the anonymous cookie again. A request that does
+    not change the session must not send it back."""
+    user = make_user()
+    csrf_token(client, "/account/login")
+    anonymous = client.get_cookie("session").value
+    late = app.test_client()
+    late.set_cookie("session", anonymous)
+    response = late.get(path)
+    assert response.status_code == 200
+    assert "session=" not in " ".join(response.headers.getlist("Set-Cookie"))
+    log_in(client, user)
+    assert client.get("/account").status_code == 200
