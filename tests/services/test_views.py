@@ -122,7 +122,10 @@ def test_my_services_shows_the_offer_and_accepting_it_confirms(app, live_event, 
 
 
 def test_ics_names_the_event_its_times_and_place(client, live_event):
-    event = live_event(title="法律讲座", starts_at=datetime(2026, 12, 5, 1, 30, tzinfo=timezone.utc))
+    # Three days on (a live event's sign-up window is open now), at 09:30 in Beijing.
+    starts_at = (datetime.now(timezone.utc) + timedelta(days=3)).replace(
+        hour=1, minute=30, second=0, microsecond=0)
+    event = live_event(title="法律讲座", starts_at=starts_at)
     response = client.get(f"/services/{event.id}.ics")
     assert response.headers["Content-Type"].startswith("text/calendar")
     vevent = Calendar.from_ical(response.data).walk("VEVENT")[0]
