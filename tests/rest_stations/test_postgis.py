@@ -2,6 +2,7 @@
 way there and back, and what the schema comparison leaves out. The search itself is held to
 the brute-force oracle in test_queries.py and test_station_cells.py, on both databases."""
 import importlib.util
+import itertools
 import math
 import os
 import random
@@ -105,16 +106,17 @@ def test_the_engine_walks_the_index_in_distance_order_inside_a_city(postgresql):
     # looks cheaper still.
     db.session.execute(text("SET LOCAL parallel_setup_cost = 0"))
     db.session.execute(text("SET LOCAL min_parallel_table_scan_size = 0"))
-    for with_mask in (False, True):
-        statement = postgis._ranked_statement(with_mask, False, True).compile(db.engine)
+    for with_mask, tier_count in itertools.product((False, True), (1, 3)):
+        statement = postgis._ranked_statement(with_mask, False, True, tier_count).compile(
+            db.engine)
         parameters = {**statement.params, "lat": 39.1, "lon": 117.2, "within": 1_006_036.2,
                       "mask": amenity_mask(["charging"]), "limit": 5, "max_m": 1_000_000.0,
                       "abs_lat_rad": 0.68, "tier_0": 16, "tier_1": 64,
                       "tier_2": 256}
         plan = "\n".join(db.session.connection().exec_driver_sql(
             f"EXPLAIN {statement}", parameters).scalars())
-        assert plan.count("Index Scan using ix_station_geog") == 3, plan  # every tier
-        assert plan.count("Order By: (geog <->") == 3, plan
+        assert plan.count("Index Scan using ix_station_geog") == tier_count, plan  # each tier
+        assert plan.count("Order By: (geog <->") == tier_count, plan
         assert "Bitmap" not in plan and "Seq Scan" not in plan, plan
 
 
@@ -178,6 +180,21 @@ def test_bulk_updates_move_the_search_too(postgresql, make_station):
     db.session.commit()
     [hit] = nearest_stations(39.1335, 117.2081)
     assert hit.station.id == moved.id and hit.distance_m < 0.01
+
+
+def test_a_search_in_a_city_is_one_statement(postgresql):
+    # The first statement ranks and proves in the database and loads only the winners.
+    _add_stations_around((39.1, 117.2), 0.1, 2000, "天津驿站", seed=5, charging_every=2)
+    db.session.commit()
+    stations = db.session.scalars(db.select(Station)).all()
+    for lat, lon in [(39.1, 117.2), (39.15, 117.12), (38.98, 117.31)]:
+        for amenities in ([], ["charging"]):
+            search = lambda: nearest_stations(lat, lon, limit=5, amenities=amenities)  # noqa: E731
+            assert count_statements(search) == 1, (lat, lon, amenities)
+            wanted = amenity_mask(amenities)
+            assert_same_ranking(search(), brute_force(
+                stations, lat, lon, 5, accept=lambda s: s.amenity_mask & wanted == wanted,
+                within_m=1_000_000))
 
 
 @pytest.fixture
