@@ -44,6 +44,30 @@ def sphere_lower_bound(lat: float, within_m: float) -> float:
     return meridional / EARTH_MEAN_RADIUS_M * (1 - SPHERE_BOUND_SLACK)
 
 
+def ecef_m(lat: float, lon: float) -> tuple[float, float, float]:
+    """The point's Earth-centred position on the WGS-84 ellipsoid (EPSG:4978), in metres;
+    migration 0018 computes `station.ecef` with the same formula. The straight line between
+    two such positions (the chord) is never longer than the geodesic between them."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    prime_vertical = WGS84_A / math.sqrt(1 - WGS84_E2 * math.sin(phi) ** 2)
+    return (prime_vertical * math.cos(phi) * math.cos(lam),
+            prime_vertical * math.cos(phi) * math.sin(lam),
+            prime_vertical * (1 - WGS84_E2) * math.sin(phi))
+
+
+WGS84_B = WGS84_A * math.sqrt(1 - WGS84_E2)
+
+
+def geodesic_at_least_m(chord_m: float) -> float:
+    """The shortest geodesic between two points of the WGS-84 ellipsoid whose straight-line
+    distance is chord_m. The straight line is never longer; and every point of the
+    ellipsoid lies between the spheres of radius b and a, so a path on it, pushed radially
+    onto the inner sphere (which only shortens it), spans the central angle 2 asin(c / 2a)
+    at least. The second bound takes over beyond a few hundred kilometres, where the chord
+    cuts deep under the surface (a third short at the far side of the Earth)."""
+    return max(chord_m, 2 * WGS84_B * math.asin(min(1.0, chord_m / (2 * WGS84_A))))
+
+
 # PROJ's C implementation of the same algorithm geographiclib (and so geopy) runs in Python:
 # the same distances to a nanometre, 60 times faster, which is most of a nearby search's cost.
 _WGS84 = Geod(ellps="WGS84")

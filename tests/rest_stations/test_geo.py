@@ -9,6 +9,7 @@ from geographiclib.geodesic import Geodesic
 from geopy.distance import geodesic as geopy_geodesic
 from pyproj import Geod
 
+from rest_stations import postgis
 from rest_stations.geo import (
     CELL_LEVELS,
     EARTH_MEAN_RADIUS_M,
@@ -18,7 +19,9 @@ from rest_stations.geo import (
     cell_id,
     cell_size_deg,
     cells_covering,
+    ecef_m,
     finest_cells_per_cell,
+    geodesic_at_least_m,
     geodesic_m,
     geodesic_many_m,
     spherical_beyond_cell_m,
@@ -102,6 +105,29 @@ def test_the_local_sphere_bound_holds_and_is_tighter_away_from_the_equator():
     assert sphere_lower_bound(39.9, 10_000) > 0.9977
     assert sphere_lower_bound(39.9, 20_000_000) == sphere_lower_bound(0.0, 1.0)
     assert SPHERE_LOWER_BOUND <= sphere_lower_bound(0.0, 0.0)
+
+
+def test_the_chord_bounds_the_geodesic_from_below_and_closely():
+    # The PostgreSQL search's proof (postgis.CHORD_SLACK_M): no station whose straight-line
+    # distance is beyond the last one fetched can be nearer on the ellipsoid.
+    from pyproj import Transformer
+
+    to_ecef = Transformer.from_crs("EPSG:4979", "EPSG:4978", always_xy=True)
+    for lat1, lon1, lat2, lon2 in point_pairs(20000, seed=23):
+        first, second = ecef_m(lat1, lon1), ecef_m(lat2, lon2)
+        chord = math.dist(first, second)
+        geodesic = geodesic_m(lat1, lon1, lat2, lon2)
+        assert chord <= geodesic_at_least_m(chord) <= geodesic + postgis.CHORD_SLACK_M
+        if geodesic <= 1_000_000:  # the search's bound: g - c is about g³/24R², at most
+            # a kilometre (R the smallest radius of curvature, 6,335 km).
+            assert geodesic - chord <= geodesic ** 3 / (24 * 6_335_000 ** 2) * 1.01 + 1e-6
+        elif geodesic <= 5_000_000:  # beyond it, the inner sphere's bound: within 0.4 %
+            assert geodesic_at_least_m(chord) >= 0.996 * geodesic
+        else:  # and within 5 % up to the antipodes (an unbounded search)
+            assert geodesic_at_least_m(chord) >= 0.95 * geodesic
+    # The same positions PROJ gives for EPSG:4978 (WGS-84 geocentric).
+    for lat, lon in [(39.9, 116.4), (-17.0, 179.5), (0.0, 0.0), (89.99, -45.0)]:
+        assert ecef_m(lat, lon) == pytest.approx(to_ecef.transform(lon, lat, 0.0), abs=1e-6)
 
 
 def _inside(bounds, lat, lon):
