@@ -15,7 +15,7 @@ import os
 import random
 import re
 
-from locust import HttpUser, between, constant, task
+from locust import FastHttpUser, between, constant, task
 
 HOSTS = os.environ.get("LOADTEST_HOSTS", "http://127.0.0.1:8001").split(",")
 MIX = os.environ.get("LOADTEST_MIX", "mix")
@@ -32,8 +32,10 @@ def city_point() -> tuple[float, float]:
     return round(lat + random.uniform(-0.15, 0.15), 5), round(lon + random.uniform(-0.15, 0.15), 5)
 
 
-class Visitor(HttpUser):
-    """One worker (or, one in twenty, a volunteer) on one server."""
+class Visitor(FastHttpUser):
+    """One worker (or, one in twenty, a volunteer) on one server. FastHttpUser
+    (geventhttpclient) rather than HttpUser (requests): the load generator shares the two
+    cores with the servers, and requests cost it several times the CPU per request."""
 
     wait_time = between(0.5, 1.5) if MIX == "mix" else constant(0)
 
