@@ -13,7 +13,8 @@ from flask import current_app
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
-from flask_babel import format_decimal, get_locale
+from babel.numbers import parse_pattern
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -21,13 +22,17 @@ from rest_stations.hours import HoursStatus, local_now
 from rest_stations.models import Station
 
 DEFAULT_RIDING_SPEED_KMH = 15.0
+# Parsed once: format_decimal(format=...) parses its pattern on every call, ten rows a page.
+WHOLE_NUMBER = parse_pattern("#,##0")
+ONE_DECIMAL = parse_pattern("#,##0.0")
 
 
 def distance_text(metres: float) -> str:
     """350 m / 1.2 km (350 米 / 1.2 公里)."""
     if metres < 1000:
-        return _("%(distance)s m", distance=format_decimal(max(10, round(metres, -1)), format="#,##0"))
-    return _("%(distance)s km", distance=format_decimal(metres / 1000, format="#,##0.0"))
+        return _("%(distance)s m", distance=WHOLE_NUMBER.apply(max(10, round(metres, -1)),
+                                                              get_locale()))
+    return _("%(distance)s km", distance=ONE_DECIMAL.apply(metres / 1000, get_locale()))
 
 
 def riding_minutes(metres: float, speed_kmh: float) -> int:

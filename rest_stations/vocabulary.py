@@ -5,6 +5,8 @@ appended but never reordered or removed.
 """
 from collections.abc import Iterable
 
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 AMENITIES: dict[str, object] = {
@@ -39,9 +41,14 @@ STATUSES: dict[str, object] = {
 
 
 def labels_now(vocabulary: dict[str, object]) -> dict[str, str]:
-    """The vocabulary's labels in the current locale, looked up once: a lazy label looks up
-    the catalogue again each time a template shows it (a finder page shows ~60)."""
-    return {code: str(label) for code, label in vocabulary.items()}
+    """The vocabulary's labels in the current locale, looked up once per locale and process:
+    a lazy label looks up the catalogue again each time a template shows it (a finder page
+    shows ~60), and the catalogues do not change while the app runs."""
+    cache = current_app.extensions.setdefault("vocabulary_labels", {})
+    key = (id(vocabulary), str(get_locale()))
+    if key not in cache:
+        cache[key] = {code: str(label) for code, label in vocabulary.items()}
+    return cache[key]
 
 
 class UnknownAmenity(ValueError):

@@ -38,6 +38,19 @@ def test_an_htmx_request_gets_only_the_list_fragment_and_a_clean_url_to_push(cli
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_the_list_speaks_each_visitors_language_in_turn(client, make_station):
+    # Amenity labels are looked up once per language and process, and distances formatted
+    # with patterns parsed once: neither may carry one visitor's language to the next.
+    make_station(name="近站", lat=39.1340, lon=117.2081, amenities=["water", "charging"])
+    for headers, words in [(ZH, ["饮用水", "60 米", '<use href="/static/icons/amenities.svg']),
+                           (EN, ["Drinking water", "60 m", "about 1 min by bike"]),
+                           (ZH, ["饮用水", "手机充电", "骑行约 1 分钟"])]:
+        page = client.get("/?lat=39.1335&lon=117.2081", headers=headers).get_data(as_text=True)
+        assert all(word in page for word in words), (headers, words)
+    english = client.get("/?lat=39.1335&lon=117.2081", headers=EN).get_data(as_text=True)
+    assert "饮用水" not in english
+
+
 @pytest.mark.parametrize("headers", [HX | {"HX-Boosted": "true"}, HX | {"HX-History-Restore-Request": "true"}])
 def test_boosted_and_history_restore_requests_get_the_whole_page(client, headers):
     assert "<html" in client.get("/?lat=39.1335&lon=117.2081", headers=headers).get_data(as_text=True)
