@@ -132,10 +132,16 @@ def init_app(app: Flask) -> None:
                                 x_prefix=0)
 
 
+# When a visitor whose write found the database busy is told to try again.
+BUSY_RETRY_AFTER_SECONDS = 5
+
+
 def register_errorhandlers(app: Flask) -> None:
-    """Friendly, localised pages for a refused CSRF token (400) and a rate limit (429)."""
+    """Friendly, localised pages for a refused CSRF token (400), a rate limit (429), a body
+    too large (413) and a database too busy to take a write (503)."""
     from flask import render_template, request
     from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import OperationalError
 
     def _page(template: str, code: int, **context):
         if request.path.startswith("/api/"):
@@ -154,6 +160,22 @@ def register_errorhandlers(app: Flask) -> None:
     def untrusted_host(error):
         # Host not in TRUSTED_HOSTS: no URL can be built for it, so no page either.
         return "Bad Request: unknown host", 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        # SQLite takes one writer at a time and queues the others for busy_timeout (30 s);
+        # past that, the write was not made (its transaction rolls back), so say "try again
+        # shortly" rather than "something broke". Any other database error stays a 500.
+        if "database is locked" not in str(error.orig):
+            raise error
+        from flask import current_app
+        from flask_babel import gettext as _
+
+        current_app.logger.warning("database busy: %s %s", request.method, request.path)
+        body, code = _page("errors/503.html", 503, message=_(
+            "The site is very busy right now and nothing was saved. Please try again in a "
+            "few seconds."))
+        return body, code, {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(413)
     def too_large(error):

@@ -29,3 +29,21 @@ def test_absolute_urls_use_the_configured_base_not_the_host_header(app, client):
                 "https://yizhan.example.cn/stations/7"
         finally:
             app.config["PUBLIC_BASE_URL"] = ""
+
+
+def test_a_database_error_other_than_busy_is_still_a_500():
+    # The 503 of a busy SQLite (tests/test_transactions.py) is for "database is locked" only.
+    from sqlalchemy.exc import OperationalError
+
+    from accounts.policy import public
+    from app import create_app
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", PROPAGATE_EXCEPTIONS=False)
+
+    @public
+    def broken():
+        raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
+
+    app.add_url_rule("/broken", "broken", broken)
+    response = app.test_client().get("/broken")
+    assert response.status_code == 500 and "Retry-After" not in response.headers

@@ -1,4 +1,5 @@
 """The unit of work: one commit at the end, a rollback on any error, sorted row locks."""
+import sqlite3
 import threading
 
 import pytest
@@ -92,3 +93,39 @@ def test_a_second_writer_waits_for_the_first(app, make_station):
     db.session.expire_all()
     assert seen == [11]
     assert db.session.get(Station, station.id).capacity == 12
+
+
+def test_a_write_that_finds_sqlite_busy_past_its_timeout_is_told_to_try_again(
+        app, client, make_station, make_user):
+    """SQLite queues writers for busy_timeout (30 s); one still waiting after that gets a 503
+    with Retry-After in the visitor's language, nothing half-written, and the same tap
+    succeeds once the other writer is done."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the one-writer lock is SQLite's")
+    from checkins.models import CheckIn
+    from tests.accounts.helpers import csrf_token, log_in
+
+    station_id = make_station().id
+    log_in(client, make_user("worker"))
+    token = csrf_token(client)
+    db.session.remove()
+    db.engine.dispose()
+    with db.engine.connect() as connection:  # the one pooled connection the requests reuse
+        connection.exec_driver_sql("PRAGMA busy_timeout = 50")
+    holder = sqlite3.connect(db.engine.url.database, timeout=0)
+    holder.execute("BEGIN IMMEDIATE")  # another writer, mid-transaction
+    try:
+        response = client.post(f"/stations/{station_id}/check-in", data={"csrf_token": token},
+                               headers={"Accept-Language": "zh-CN"})
+        assert response.status_code == 503
+        # 5 s, or later: Flask-Limiter raises it to its own window's reset on limited routes.
+        assert int(response.headers["Retry-After"]) >= 5
+        assert "没有保存" in response.get_data(as_text=True)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert db.session.scalar(db.select(db.func.count(CheckIn.id))) == 0
+    response = client.post(f"/stations/{station_id}/check-in", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert db.session.scalar(db.select(db.func.count(CheckIn.id))) == 1
+

@@ -113,6 +113,10 @@
       }
     });
     document.body.addEventListener("htmx:sendError", function () { if (!savedAt) show(banner.dataset.now); });
+    // A write the server was too busy to take (503) swaps nothing: say so, in the same bar.
+    document.body.addEventListener("htmx:responseError", function (event) {
+      if (event.detail.xhr && event.detail.xhr.status === 503) show(banner.dataset.busy);
+    });
   }
 
   function setupPrint() {
