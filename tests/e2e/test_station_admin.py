@@ -135,6 +135,46 @@ def test_the_editor_previews_hours_as_staff_type(desk, live_server, staff_member
     assert not page.errors and not small.errors
 
 
+@pytest.mark.parametrize("locale", ["zh-CN"])
+def test_on_amap_tiles_the_pin_is_drawn_shifted_and_stored_in_gps(desk, live_server, staff_member,
+                                                                    locale):
+    """MAP_COORDINATES = "gcj02" (Amap's tiles): the editor's map and pin are drawn in GCJ-02,
+    as the tiles are, and a tap on the map fills the fields with the WGS-84 position under it.
+    Without the conversion, the fields would take the drawn position, 267 m off here."""
+    from china_datums import wgs84_to_gcj02
+    from rest_stations.geo import geodesic_m
+
+    with live_server.app_context():
+        organisation_id = db.session.scalar(db.select(User.organisation_id).where(
+            User.phone == "+86" + staff_member))
+        station = Station(name="乌鲁木齐友好驿站", address="友好南路 1 号", lat=43.79001,
+                          lon=87.58002, organisation_id=organisation_id)
+        db.session.add(station)
+        db.session.commit()
+        station_id = station.id
+        db.session.remove()
+    live_server.app.config["MAP_COORDINATES"] = "gcj02"
+    try:
+        page = desk(locale)
+        log_in(page, live_server.url, staff_member)
+        page.goto(f"{live_server.url}/staff/stations/{station_id}/edit")
+        expect(page.locator(".pick-map .leaflet-marker-icon")).to_be_visible()
+        # The script's datum functions are the Python module's.
+        for lat, lon in [(43.79001, 87.58002), (39.12034, 117.2351), (22.5431, 114.0579)]:
+            shown = page.evaluate("([lat, lon]) => YizhanDatums.wgs84ToGcj02(lat, lon)", [lat, lon])
+            assert shown == pytest.approx(wgs84_to_gcj02(lat, lon), abs=1e-9)
+            back = page.evaluate("([lat, lon]) => YizhanDatums.gcj02ToWgs84(lat, lon)", shown)
+            assert geodesic_m(*back, lat, lon) < 0.01
+        # The map is centred on the pin; a tap there must give the station's own position.
+        page.locator(".pick-map .folium-map").click()
+        stored = (float(page.locator("#f-lat").input_value()),
+                  float(page.locator("#f-lon").input_value()))
+        assert geodesic_m(*stored, 43.79001, 87.58002) < 5
+        assert not page.errors
+    finally:
+        live_server.app.config["MAP_COORDINATES"] = "wgs84"
+
+
 def clerk_workbook(path: Path, suffix: str) -> dict:
     """The sheet a union clerk types in WPS: Chinese labels, full-width punctuation, hours
     in words. Returns the station names."""

@@ -1,9 +1,13 @@
 """The editor, status changes, history and scoping, through HTTP."""
+import re
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
+from china_datums import wgs84_to_gcj02
 from extensions import db
+from rest_stations.geo import geodesic_m
 from rest_stations.models import Station
 from station_admin.models import StationChange
 from tests.accounts.helpers import csrf_token, log_in
@@ -33,6 +37,29 @@ def test_the_editor_page_shows_the_map_and_the_hours_preview(staff_client, make_
     page = staff_client.get(f"/staff/stations/{station.id}/edit").get_data(as_text=True)
     assert "folium-map" in page or "map_" in page
     assert 'id="hours-preview"' in page and station.name in page
+
+
+def _pin(page: str) -> tuple[float, float]:
+    lat, lon = re.search(r"L\.marker\(\s*\[([-\d.]+),\s*([-\d.]+)\]", page).groups()
+    return float(lat), float(lon)
+
+
+@pytest.mark.parametrize("coordinates", ["wgs84", "gcj02"])
+def test_the_editor_draws_the_pin_in_the_tiles_datum(app, staff_client, make_station, staff,
+                                                      coordinates):
+    # On Amap's tiles (GCJ-02) the pin is shifted as the tiles are, or it stands a few
+    # hundred metres from the door; the page tells the script which datum it draws in.
+    station = make_station(organisation_id=staff.organisation_id, lat=39.12034, lon=117.2351)
+    app.config["MAP_COORDINATES"] = coordinates
+    try:
+        page = staff_client.get(f"/staff/stations/{station.id}/edit").get_data(as_text=True)
+    finally:
+        app.config["MAP_COORDINATES"] = "wgs84"
+    expected = wgs84_to_gcj02(39.12034, 117.2351) if coordinates == "gcj02" else (39.12034, 117.2351)
+    assert _pin(page) == pytest.approx(expected, abs=1e-9)
+    assert f'data-coordinates="{coordinates}"' in page
+    if coordinates == "gcj02":
+        assert geodesic_m(*_pin(page), 39.12034, 117.2351) > 100
 
 
 def test_invalid_fields_come_back_with_their_messages_and_422(staff_client):
