@@ -197,6 +197,13 @@ def act(registration_id: int, action: str):
         message, status = str(refusal), 409
     registration = db.session.get(Registration, registration_id)
     if wants_fragment():
+        if request.form.get("next") == url_for("services.detail", event_id=registration.event_id):
+            # On the event's own page more than this registration changes (a place given up
+            # brings the sign-up form back): the whole panel is swapped instead.
+            response = _panel(registration.event, message=message, status=status)
+            response.headers["HX-Retarget"] = "#event-panel"
+            response.headers["HX-Reswap"] = "outerHTML"
+            return response
         return _registration_fragment(registration, message=message, status=status)
     flash(message)
     return redirect_after_write(safe_next(request.form.get("next") or url_for("services.mine")))

@@ -438,6 +438,27 @@ def test_cancelling_asks_first_and_says_the_place_goes_to_the_waiting_list(clien
         "csrf_token": csrf_token(client, f"/services/{event.id}"), "next": f"/services/{event.id}"})
     body = response.get_data(as_text=True)
     assert "Your place is cancelled. It was offered to the next person on the waiting list." in body
+    # On the event's page the whole panel is swapped: its places count, and the sign-up
+    # form back in place of the registration given up.
+    assert (response.headers["HX-Retarget"], response.headers["HX-Reswap"]) == (
+        "#event-panel", "outerHTML")
+    assert body.lstrip().startswith('<article id="event-panel"')
+    assert f'<span id="places-{event.id}" class="places-left">' in body
+    assert 'class="register-form"' in body and f"registration-{registration.id}" not in body
+
+
+def test_a_cancel_from_my_services_swaps_only_that_registration(client, live_event, make_user):
+    event = live_event(category="legal")
+    worker = make_user("worker")
+    registration = ops.register(event.id, worker, now=event.registration_opens_at)
+    log_in(client, worker)
+    english(client)
+    response = client.post(f"/services/registrations/{registration.id}/cancel", headers=HX, data={
+        "csrf_token": csrf_token(client, "/services/mine"), "next": "/services/mine"})
+    body = response.get_data(as_text=True)
+    assert "HX-Retarget" not in response.headers
+    assert body.lstrip().startswith(
+        f'<div class="registration state-cancelled_by_worker" id="registration-{registration.id}"')
     assert f'<span id="places-{event.id}" class="places-left" hx-swap-oob="true">' in body
 
 
