@@ -23,13 +23,17 @@ jobs_cli = AppGroup("jobs", help="Jobs and day gigs.")
 @jobs_cli.command("tick")
 @i18n.in_cli_locale
 def tick() -> None:
-    """Ask the wage question 24 h after each gig, expire old posts; safe to run any time."""
+    """Ask the wage question 24 h after each gig, expire old posts: `flask worker`'s two jobs
+    once, under the same locks, so it is safe to run any time, beside a worker too."""
+    from scheduler import run_job
+
     now = clock.now()
-    with transaction():
-        asked = operations.ask_wage_questions(now)
-        expired = operations.expire_posts(now=now)
+    asked = run_job("jobs.wage_questions", now)
+    expired = run_job("jobs.expire_posts", now)
+    if asked is False or expired is False:
+        click.echo(_("A worker is running these jobs right now; nothing was done twice."))
     click.echo(_("%(asked)d wage questions asked, %(expired)d posts expired.",
-                 asked=asked, expired=expired))
+                 asked=asked or 0, expired=expired or 0))
 
 
 def _code(seventeen: str) -> str:

@@ -23,13 +23,18 @@ services_cli = AppGroup("services", help="Union services and events.")
 @services_cli.command("tick")
 @in_cli_locale
 def tick() -> None:
-    """Lapse overdue offers (the next in line gets the place) and send tomorrow's reminders."""
+    """Lapse overdue offers (the next in line gets the place) and send tomorrow's reminders:
+    `flask worker`'s two jobs once, under the same locks, so a tick from cron beside a
+    running worker never sends a reminder twice."""
+    from scheduler import run_job
+
     now = clock.now()
-    with transaction():
-        lapsed = operations.sweep_all_offers(now=now)
-        reminded = operations.send_reminders(now=now)
+    lapsed = run_job("services.lapse_offers", now)
+    reminded = run_job("services.reminders", now)
+    if lapsed is False or reminded is False:
+        click.echo(_("A worker is running these jobs right now; nothing was done twice."))
     click.echo(_("%(lapsed)d offers lapsed, %(reminded)d reminders sent.",
-                 lapsed=lapsed, reminded=reminded))
+                 lapsed=lapsed or 0, reminded=reminded or 0))
 
 
 # The childcare class (Guangdong's rule: 30 children, first come first served; a child who

@@ -96,6 +96,23 @@ def test_a_job_whose_lock_is_held_elsewhere_is_skipped(event_tomorrow, lock_back
     assert run_job("services.reminders") == 3
 
 
+def test_the_cli_ticks_take_the_workers_locks(runner, event_tomorrow, lock_backend):
+    # `flask services tick` from cron beside a running worker: the reminders the worker is
+    # sending are not sent a second time; the next tick sends them once.
+    with job_lock("services.reminders") as held:
+        assert held
+        result = runner.invoke(args=["services", "tick"], env={"LANG": "en_US.UTF-8"})
+        assert result.exit_code == 0, result.output
+        assert "A worker is running these jobs right now" in result.output
+        assert _reminders() == 0
+    result = runner.invoke(args=["services", "tick"], env={"LANG": "en_US.UTF-8"})
+    assert "3 reminders sent" in result.output and _reminders() == 3
+    with job_lock("jobs.wage_questions"):
+        result = runner.invoke(args=["jobs", "tick"], env={"LANG": "en_US.UTF-8"})
+        assert result.exit_code == 0 and "A worker is running these jobs" in result.output
+    assert "A worker" not in runner.invoke(args=["jobs", "tick"]).output
+
+
 def test_locks_of_different_jobs_do_not_block_each_other(app, lock_backend):
     with job_lock("services.reminders") as first, job_lock("checkins.close_expired") as second:
         assert first and second
