@@ -21,7 +21,8 @@ SPHERE_UPPER_BOUND = 1.006
 HALF_EQUATOR_M = 20_037_509.0
 
 # WGS-84's semi-major axis and squared eccentricity, for the meridional radius of curvature
-# (postgis.py computes sphere_lower_bound in SQL from the same constants).
+# (migration 0018 and postgis.py compute Earth-centred positions and bounds in SQL from the
+# same constants).
 WGS84_A = 6_378_137.0
 WGS84_E2 = 0.0066943799901413165
 MERIDIONAL_RADIUS_AT_EQUATOR_M = WGS84_A * (1 - WGS84_E2)
