@@ -180,10 +180,10 @@ def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool, tier_coun
     """One statement that finds and proves the nearest `limit` stations, ranked on the
     ellipsoid by the database, and loads them whole, with whether they are proven.
 
-    The first tier's KNN rows settle a search near a city. Far from one, where the k-th
-    distance and the next stations on the sphere differ by less than sphere and ellipsoid
-    do, the next tiers (four times as many rows each, light ones) run in the same
-    statement, each only when the one before cannot prove it: one round trip either way."""
+    With one tier (the first statement of every search) its 16 rows nearly always settle
+    it. With three (when they did not: a tie closer than the chord falls short of the
+    geodesic), each tier reads four times as many rows and runs only when the one before
+    cannot prove it: one round trip either way."""
     conditions = _conditions(with_mask, with_kind, False, bounded)
     tiers, settled = [], []
     for number, fetch in enumerate(TIER_PARAMETERS[:tier_count]):
@@ -191,7 +191,6 @@ def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool, tier_coun
                      unless=settled[-1] if settled else None)
         tiers.append(tier)
         settled.append(_settled(tier, fetch))
-    # Each tier's rows when it is the last that ran: it holds those before it.
     # A tier's rows when it settles the search (the tiers after it do not run), and the last
     # tier's in any case (the tiers before it settled nothing, and it holds their rows).
     candidates = union_all(*(
