@@ -72,32 +72,30 @@ def schema_filter(dialect: str) -> Callable[..., bool]:
     return include_object
 
 
-class Geography(UserDefinedType):
-    """PostGIS's geography type, for the expressions here and for reflection (autogenerate
-    and the migrations test would otherwise warn that they do not know geog's type)."""
+class _PostGISType(UserDefinedType):
+    """A PostGIS type by name, for the expressions here and for reflection (autogenerate and
+    the migrations test would otherwise warn that they do not know the columns' types)."""
     cache_ok = True
+    type_name = ""
 
     def __init__(self, *_modifiers):
         pass
 
     def get_col_spec(self, **_kw) -> str:
-        return "geography"
+        return self.type_name
+
+
+class Geography(_PostGISType):
+    type_name = "geography"  # geog: stations (0013), job posts (0017)
+    cache_ok = True  # SQLAlchemy reads it from each class's own body, not from the base
+
+
+class Geometry(_PostGISType):
+    type_name = "geometry"  # station.ecef (0018)
+    cache_ok = True
 
 
 ischema_names.setdefault("geography", Geography)
-
-
-class Geometry(UserDefinedType):
-    """PostGIS's geometry type (station.ecef), for the expressions here and for reflection."""
-    cache_ok = True
-
-    def __init__(self, *_modifiers):
-        pass
-
-    def get_col_spec(self, **_kw) -> str:
-        return "geometry"
-
-
 ischema_names.setdefault("geometry", Geometry)
 
 
