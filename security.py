@@ -113,6 +113,18 @@ def set_security_headers(response):
     return response
 
 
+def keep_retry_after_meaningful(response):
+    """Flask-Limiter sets Retry-After on every response of a rate-limited route, to its own
+    window's reset (ten minutes on a check-in), and raises any value already set to that.
+    It means something on a 429 and a 503 only: elsewhere it goes, and a 503 for a busy
+    database keeps its own few seconds. Registered before the limiter, so it runs after."""
+    if response.status_code == 503 and g.get("retry_after"):
+        response.headers["Retry-After"] = g.retry_after
+    elif response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_url_converters(app: Flask) -> None:
     """Before any blueprint is registered: rules pick their converter when they are added."""
     app.url_map.converters["int"] = IdConverter
@@ -123,6 +135,7 @@ def init_app(app: Flask) -> None:
     """Call before the CSRF extension binds: the body limit must be set before it reads."""
     app.before_request(limit_request_body)
     app.after_request(set_security_headers)
+    app.after_request(keep_retry_after_meaningful)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     hops = app.config.get("PROXY_FIX_HOPS") or 0
     if hops > 0:
@@ -172,10 +185,11 @@ def register_errorhandlers(app: Flask) -> None:
         from flask_babel import gettext as _
 
         current_app.logger.warning("database busy: %s %s", request.method, request.path)
+        g.retry_after = str(BUSY_RETRY_AFTER_SECONDS)
         body, code = _page("errors/503.html", 503, message=_(
             "The site is very busy right now and nothing was saved. Please try again in a "
             "few seconds."))
-        return body, code, {"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)}
+        return body, code, {"Retry-After": g.retry_after}
 
     @app.errorhandler(413)
     def too_large(error):
