@@ -1,15 +1,31 @@
-"""Demo check-ins and reports, so the staff usage view has something to show."""
+"""Demo check-ins and reports, so the staff usage view has something to show; and the
+housekeeping job that closes expired check-ins."""
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 
 import clock
 from accounts.models import User
 from checkins.models import CheckIn, StationReport
 from extensions import db
 from rest_stations.models import Station
+from scheduler import register_job
 from transactions import transaction
+
+@register_job("checkins.close_expired", every="WORKER_HOUSEKEEPING_SECONDS")
+def close_expired_check_ins(now: datetime) -> int:
+    """Open check-ins past their expiry are closed at the moment they expired, as the next
+    action of their worker would; occupancy already ignores them, this keeps the open set
+    (and its partial index) small. (`flask worker` runs it, under its lock.)"""
+    result = db.session.execute(
+        update(CheckIn)
+        .where(CheckIn.checked_out_at.is_(None), CheckIn.expires_at <= now)
+        .values(checked_out_at=CheckIn.expires_at)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
 
 DEMO_DAYS = 28
 DEMO_STATIONS = 12

@@ -1,7 +1,7 @@
 """`flask jobs tick` (the 24-hour wage question and post expiry) and the demo seeder:
 Tianjin 就业驿站 jobs, Yuhang-style 餐饮帮工 day gigs, one gig confirmed paid, one wage case,
 a Yanggu 零工招聘会 with its employers and posts, and a job seeker with part of the 1131."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import click
 from flask.cli import AppGroup
@@ -15,9 +15,24 @@ from accounts.cli import DEMO_ADMIN, DEMO_STAFF, DEMO_WORKERS
 from extensions import db
 from jobs import operations, rules
 from jobs.models import Employer, JobPost
+from scheduler import register_job, run_job
 from transactions import transaction
 
 jobs_cli = AppGroup("jobs", help="Jobs and day gigs.")
+
+
+# The periodic jobs `flask worker` runs (scheduler/), each under its lock.
+
+@register_job("jobs.wage_questions", every="WORKER_TICK_SECONDS")
+def ask_wage_questions(now: datetime) -> int:
+    """The 24-hour "工资到账了吗?" question after each finished gig (asks nobody twice)."""
+    return operations.ask_wage_questions(now)
+
+
+@register_job("jobs.expire_posts", every="WORKER_HOUSEKEEPING_SECONDS")
+def expire_job_posts(now: datetime) -> int:
+    """Published job posts past their expiry become expired."""
+    return operations.expire_posts(now=now)
 
 
 @jobs_cli.command("tick")
@@ -25,8 +40,6 @@ jobs_cli = AppGroup("jobs", help="Jobs and day gigs.")
 def tick() -> None:
     """Ask the wage question 24 h after each gig, expire old posts: `flask worker`'s two jobs
     once, under the same locks, so it is safe to run any time, beside a worker too."""
-    from scheduler import run_job
-
     now = clock.now()
     asked = run_job("jobs.wage_questions", now)
     expired = run_job("jobs.expire_posts", now)

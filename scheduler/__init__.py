@@ -1,8 +1,10 @@
 """Scheduled jobs that run exactly once however many workers run them: `flask worker`.
 
-- jobs.py: the registry (`register_job`) and the built-in jobs (lapsed offers, reminders,
-  check-in housekeeping). Another package adds its own job with `register_job(...)` when it
-  is imported, e.g. the jobs board's 24-hour wage question.
+- jobs.py: the registry (`register_job`) and `run_job`. Each package registers its own jobs
+  in its cli.py, which the app imports to register its commands: services (lapsed offers,
+  reminders), checkins (closing expired check-ins), jobs (the 24-hour wage question, post
+  expiry). The scheduler imports no domain package, so a package may run its jobs by hand
+  (`flask services tick`) without a cycle.
 - locks.py: one lock per job, held while it runs: a Redis lock when REDIS_URL is set, a
   PostgreSQL advisory lock on PostgreSQL, an exclusive file lock beside a SQLite database.
 - cli.py: `flask worker` (APScheduler runs each job at its interval) and `flask worker --once`.

@@ -13,11 +13,26 @@ from accounts.cli import DEMO_PASSWORD, DEMO_STAFF, DEMO_WORKERS
 from extensions import db
 from i18n import in_cli_locale
 from rest_stations.models import Station
+from scheduler import register_job, run_job
 from services import operations, rules
 from services.models import Registration, ServiceEvent
 from transactions import transaction
 
 services_cli = AppGroup("services", help="Union services and events.")
+
+
+# The periodic jobs `flask worker` runs (scheduler/), each under its lock.
+
+@register_job("services.lapse_offers", every="WORKER_TICK_SECONDS")
+def lapse_offers(now: datetime) -> int:
+    """Offers not taken in time lapse; the place goes to the next in line."""
+    return operations.sweep_all_offers(now=now)
+
+
+@register_job("services.reminders", every="WORKER_TICK_SECONDS")
+def send_reminders(now: datetime) -> int:
+    """Everyone with a place at an event in the next 24 h gets one reminder."""
+    return operations.send_reminders(now=now)
 
 
 @services_cli.command("tick")
@@ -26,8 +41,6 @@ def tick() -> None:
     """Lapse overdue offers (the next in line gets the place) and send tomorrow's reminders:
     `flask worker`'s two jobs once, under the same locks, so a tick from cron beside a
     running worker never sends a reminder twice."""
-    from scheduler import run_job
-
     now = clock.now()
     lapsed = run_job("services.lapse_offers", now)
     reminded = run_job("services.reminders", now)

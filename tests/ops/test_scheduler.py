@@ -71,7 +71,9 @@ def _reminders() -> int:
         Notification.kind == "service_reminder"))
 
 
-def test_the_worker_runs_offers_reminders_and_housekeeping():
+def test_the_worker_runs_offers_reminders_and_housekeeping(app):
+    # Each package registers its jobs as the app registers its commands (services/cli.py,
+    # checkins/cli.py, jobs/cli.py); the scheduler itself knows none of them.
     assert {"services.lapse_offers", "services.reminders", "checkins.close_expired",
             "jobs.wage_questions", "jobs.expire_posts"} <= JOBS.keys()
 
