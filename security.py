@@ -181,7 +181,6 @@ def register_errorhandlers(app: Flask) -> None:
         # shortly" rather than "something broke". Any other database error stays a 500.
         if "database is locked" not in str(error.orig):
             raise error
-        from flask import current_app
         from flask_babel import gettext as _
 
         current_app.logger.warning("database busy: %s %s", request.method, request.path)
