@@ -14,6 +14,7 @@ from rest_stations.models import Station
 from scheduler import register_job
 from transactions import transaction
 
+
 @register_job("checkins.close_expired", every="WORKER_HOUSEKEEPING_SECONDS")
 def close_expired_check_ins(now: datetime) -> int:
     """Open check-ins past their expiry are closed at the moment they expired, as the next

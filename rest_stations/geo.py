@@ -25,6 +25,7 @@ HALF_EQUATOR_M = 20_037_509.0
 # same constants).
 WGS84_A = 6_378_137.0
 WGS84_E2 = 0.0066943799901413165
+WGS84_B = WGS84_A * math.sqrt(1 - WGS84_E2)  # the semi-minor axis
 MERIDIONAL_RADIUS_AT_EQUATOR_M = WGS84_A * (1 - WGS84_E2)
 # What the bound gives up for floating-point rounding.
 SPHERE_BOUND_SLACK = 1e-9
@@ -54,9 +55,6 @@ def ecef_m(lat: float, lon: float) -> tuple[float, float, float]:
     return (prime_vertical * math.cos(phi) * math.cos(lam),
             prime_vertical * math.cos(phi) * math.sin(lam),
             prime_vertical * (1 - WGS84_E2) * math.sin(phi))
-
-
-WGS84_B = WGS84_A * math.sqrt(1 - WGS84_E2)
 
 
 def geodesic_at_least_m(chord_m: float) -> float:

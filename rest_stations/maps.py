@@ -63,16 +63,18 @@ def new_map(centre: tuple[float, float], zoom: int) -> folium.Map:
     return fmap
 
 
-def map_parts(fmap: folium.Map) -> MapParts:
-    """The map's <div> and its script, with the plain "Leaflet" attribution prefix."""
+def map_parts(fmap: folium.Map, pin: bool = False) -> MapParts:
+    """The map's <div> and its script, with the plain "Leaflet" attribution prefix. `pin`
+    keeps Leaflet's own marker image (the station editor's draggable pin)."""
     figure = fmap.get_root()
     figure.render()
     prefix = f"{fmap.get_name()}.attributionControl.setPrefix({LEAFLET_PREFIX!r});"
-    # folium adds a marker with Leaflet's default image icon before it sets ours, and that
-    # image is not served: markers start as (empty) div icons instead.
-    no_images = 'L.Marker.prototype.options.icon = L.divIcon({className: "station-marker"});'
+    # folium adds a marker with Leaflet's default image icon before it sets ours (a number,
+    # a dot): markers start as (empty) div icons instead, except the editor's pin.
+    no_images = "" if pin else \
+        'L.Marker.prototype.options.icon = L.divIcon({className: "station-marker"});\n'
     return MapParts(html=Markup(figure.html.render().strip()),
-                    script=Markup(no_images + "\n" + figure.script.render().strip() + "\n" + prefix))
+                    script=Markup(no_images + figure.script.render().strip() + "\n" + prefix))
 
 
 def _number_icon(number: int, station_id: int) -> folium.DivIcon:

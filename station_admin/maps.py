@@ -5,8 +5,7 @@ marker and the latitude/longitude fields in step. On Amap's tiles (MAP_COORDINAT
 turns a dragged pin back into WGS-84 before it fills the fields: what is stored stays GPS."""
 import folium
 
-from markupsafe import Markup
-from rest_stations.maps import MapParts, display_position, new_map
+from rest_stations.maps import MapParts, display_position, map_parts, new_map
 
 # Where a new station's pin starts when nothing is known yet: Tianjin's centre.
 DEFAULT_CENTRE = (39.1335, 117.2081)
@@ -18,7 +17,4 @@ def pick_map(lat: float | None, lon: float | None) -> MapParts:
     fmap = new_map(centre, zoom=17 if known else 11)
     fmap.control_scale = True  # staff judge the distance to the door
     folium.Marker(display_position(*centre), draggable=True).add_to(fmap)
-    figure = fmap.get_root()
-    figure.render()
-    return MapParts(html=Markup(figure.html.render().strip()),
-                    script=Markup(figure.script.render().strip()))
+    return map_parts(fmap, pin=True)
