@@ -47,7 +47,8 @@ login_manager = LoginManager()
 # is the only one); RATELIMIT_STORAGE_URI (config.py) picks memory or Redis.
 # Keys are the signed-in user, else the client address, unless a limit names its own key
 # function: workers behind one carrier NAT or one station's Wi-Fi do not share a budget.
-# Every write without a limit of its own gets the RATELIMIT_DEFAULT one; reads are exempt.
+# Every write without a limit of its own gets the RATELIMIT_DEFAULT one; reads are never
+# limited (so a limit on a GET route would not apply: every limit names methods=["POST"]).
 # All signed-in writes from one address together stay under RATELIMIT_WRITES_PER_ADDRESS.
 
 
@@ -61,13 +62,15 @@ def _is_read() -> bool:
     return request.method in ("GET", "HEAD", "OPTIONS")
 
 
-def _anonymous_or_read() -> bool:
-    return _is_read() or not (current_user and current_user.is_authenticated)
+def _anonymous() -> bool:
+    return not (current_user and current_user.is_authenticated)
 
 
 limiter = Limiter(
-    key_func=_user_or_address, default_limits_exempt_when=_is_read,
+    key_func=_user_or_address,
     application_limits=[ApplicationLimit(
         lambda: current_app.config["RATELIMIT_WRITES_PER_ADDRESS"],
-        key_function=get_remote_address, scope="writes-per-address",
-        exempt_when=_anonymous_or_read)])
+        key_function=get_remote_address, scope="writes-per-address", exempt_when=_anonymous)])
+# A request filter, checked before anything else: a read costs the limiter nothing, where
+# working out that every limit exempts it cost ~0.3 ms (a tenth of the nearest API).
+limiter.request_filter(_is_read)

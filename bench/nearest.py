@@ -214,7 +214,7 @@ def cell_engine_on_postgresql():
     """nearest_stations() with the cell engine on PostgreSQL (a database stopped at 0007)."""
     knn = queries.nearest_by_knn
     queries.nearest_by_knn = lambda lat, lon, **kw: queries._load(queries._nearest_by_cells(
-        lat, lon, kw["limit"], kw["mask"], kw["kind"], kw["open_filter"], kw["max_distance_m"]))
+        lat, lon, kw["limit"], kw["mask"], kw["kind"], kw["open_filter"], kw["max_distance_m"]), kw["seats"])
     try:
         yield
     finally:

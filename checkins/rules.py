@@ -152,10 +152,18 @@ def _open_by_station(station_ids: Iterable[int], now: datetime, *conditions) -> 
         return {}
     rows = db.session.execute(
         db.select(CheckIn.station_id, func.count())
-        .where(CheckIn.station_id.in_(ids), CheckIn.checked_out_at.is_(None),
-               CheckIn.expires_at > clock.as_utc(now), *conditions)
+        .where(CheckIn.station_id.in_(ids), *_still_open(clock.as_utc(now)), *conditions)
         .group_by(CheckIn.station_id))
     return {station_id: count for station_id, count in rows}
+
+
+def _still_open(now) -> tuple:
+    """A check-in counts at `now` while it is neither checked out nor expired."""
+    return CheckIn.checked_out_at.is_(None), CheckIn.expires_at > now
+
+
+# Remote check-ins (made from afar, for the record) take no seat.
+_TAKES_A_SEAT = CheckIn.remote.is_(False)
 
 
 def occupancy_by_station(station_ids: Iterable[int], *, now: datetime) -> dict[int, int]:
@@ -166,7 +174,17 @@ def occupancy_by_station(station_ids: Iterable[int], *, now: datetime) -> dict[i
 
 def seats_taken_by_station(station_ids: Iterable[int], *, now: datetime) -> dict[int, int]:
     """Seats taken per station as riders see them: open check-ins that are not remote."""
-    return _open_by_station(station_ids, now, CheckIn.remote.is_(False))
+    return _open_by_station(station_ids, now, _TAKES_A_SEAT)
+
+
+def seats_taken_sql(station_id, now):
+    """seats_taken_by_station as SQL: the seats taken at the station whose id is the column
+    `station_id`, at `now` (a moment or a bind parameter), as a count correlated to that
+    column. A search selects it beside each station it loads, in the same statement
+    (registered through rest_stations.display.register_seats)."""
+    return (db.select(func.count()).select_from(CheckIn)
+            .where(CheckIn.station_id == station_id, *_still_open(now), _TAKES_A_SEAT)
+            .correlate_except(CheckIn).scalar_subquery())
 
 
 def remote_by_station(station_ids: Iterable[int], *, now: datetime) -> dict[int, int]:

@@ -204,7 +204,7 @@ def init_app(app) -> None:
     """Settings, and the check-in panel and seat counts on rest_stations' pages."""
     app.config.setdefault("CHECK_IN_STAY_MINUTES", rules.DEFAULT_STAY_MINUTES)
     app.config.setdefault("CHECK_IN_PRESENCE_RADIUS_M", rules.DEFAULT_PRESENCE_RADIUS_M)
-    display.register_seats(app, lambda ids, now: rules.seats_taken_by_station(ids, now=now))
+    display.register_seats(app, rules.seats_taken_sql)
     display.register_station_panel(app, display.StationPanel(
         endpoint="checkins.panel", fallback_endpoint="checkins.confirm", label=_l("Check in"),
         needs_open_station=True, stylesheet="css/checkins.css", script="js/checkins.js"))

@@ -20,14 +20,13 @@ def nearest():
     config = current_app.config
     query = nearest_query(request.args, config["NEAREST_DEFAULT_LIMIT"], config["NEAREST_MAX_LIMIT"])
     found = nearest_stations(query.lat, query.lon, limit=query.limit, amenities=query.amenities,
-                             open_now=query.open_now, kind=query.kind)
-    taken = seats_taken([hit.station.id for hit in found], clock.now())
+                             open_now=query.open_now, kind=query.kind, now=clock.now())
     bound = {"max_distance_km": found.max_distance_km} if found.max_distance_km else {}
     if found.none_within_bound:
         bound["message"] = none_within_message(found.max_distance_km)
     return feature_collection(
-        [station_feature(hit.station, hit.hours, hit.distance_m,
-                         occupancy=taken.get(hit.station.id, 0)) for hit in found], **bound
+        [station_feature(hit.station, hit.hours, hit.distance_m, occupancy=hit.seats_taken)
+         for hit in found], **bound
     )
 
 

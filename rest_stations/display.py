@@ -3,10 +3,13 @@ open/closed badges, seats and clock times (registered as template filters by
 rest_stations.views); and the extension points through which packages built on stations
 (check-ins) add to the station pages without rest_stations importing them.
 """
+import functools
 import math
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 from urllib.parse import quote
 
 from flask import current_app
@@ -17,7 +20,9 @@ from babel.numbers import parse_pattern
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import Integer, bindparam, literal, select
 
+from extensions import db
 from rest_stations.hours import HoursStatus, local_now
 from rest_stations.models import Station
 
@@ -122,7 +127,9 @@ def navigation_links(station: Station) -> NavigationLinks:
 # Packages built on stations register here from their init_app; rest_stations asks, and works
 # (no seat counts, no panels) when nobody registered.
 
-SeatsProvider = Callable[[list[int], datetime], dict[int, int]]
+# counter(station_id, now) -> an SQL count of the seats taken at the station whose id is the
+# column `station_id`, correlated to it: a search selects it beside each station it loads.
+SeatsCounter = Callable[[Any, Any], Any]
 
 
 @dataclass(frozen=True)
@@ -162,9 +169,23 @@ def _extensions(app=None) -> dict:
         "station_pages", {"seats": [], "panels": []})
 
 
-def register_seats(app, provider: SeatsProvider) -> None:
-    """Count seats taken at stations: provider(station_ids, now) -> {station_id: taken}."""
-    _extensions(app)["seats"].append(provider)
+def register_seats(app, counter: SeatsCounter) -> None:
+    """Count seats taken at stations. The count is SQL, so that the nearest search loads it
+    with the stations, in the same statement, rather than in one more round trip per page;
+    register a module-level function (searches cache their statements per counter)."""
+    _extensions(app)["seats"].append(counter)
+
+
+def seat_counters() -> tuple[SeatsCounter, ...]:
+    return tuple(_extensions()["seats"])
+
+
+def seats_sql(station_id, now, counters: tuple[SeatsCounter, ...]):
+    """The seats taken at the station `station_id` (a column) at `now` (a moment or a bind
+    parameter), as the counters count them together; 0 when nobody registered."""
+    if not counters:
+        return literal(0, Integer)
+    return functools.reduce(operator.add, (counter(station_id, now) for counter in counters))
 
 
 def register_station_panel(app, panel: StationPanel) -> None:
@@ -175,16 +196,33 @@ def station_panels() -> list[StationPanel]:
     return list(_extensions()["panels"])
 
 
+@dataclass(frozen=True)
+class SeatsAt:
+    """What a search needs to load seats taken with its stations: the counters and the
+    moment. `column` goes into a cached statement; `parameters` into each execution."""
+
+    counters: tuple[SeatsCounter, ...]
+    now: datetime
+
+    @staticmethod
+    def column(counters: tuple[SeatsCounter, ...]):
+        return seats_sql(Station.id, bindparam("seats_at"), counters).label("seats_taken")
+
+    @property
+    def parameters(self) -> dict:
+        return {"seats_at": self.now}
+
+
 def seats_taken(station_ids: Iterable[int], now: datetime) -> dict[int, int]:
-    """Seats taken per station, as the registered providers count them (absent: none)."""
+    """Seats taken per station, as the registered counters count them, in one query (absent:
+    none). The nearest search needs no call: its hits carry their seats."""
     ids = sorted(set(station_ids))
-    taken: dict[int, int] = {}
-    if not ids:
-        return taken
-    for provider in _extensions()["seats"]:
-        for station_id, count in provider(ids, now).items():
-            taken[station_id] = taken.get(station_id, 0) + count
-    return taken
+    counters = seat_counters()
+    if not ids or not counters:
+        return {}
+    rows = db.session.execute(select(Station.id, seats_sql(Station.id, now, counters))
+                              .where(Station.id.in_(ids)))
+    return {station_id: taken for station_id, taken in rows if taken}
 
 
 def seats_of(station: Station, taken: dict[int, int]) -> Seats:

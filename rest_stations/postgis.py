@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.types import UserDefinedType
 
 from extensions import db
+from rest_stations.display import SeatsAt
 from rest_stations.geo import WGS84_A, WGS84_B, ecef_m, geodesic_at_least_m, geodesic_many_m
 from rest_stations.models import Station
 
@@ -174,9 +175,11 @@ def _settled(tier, fetch: str):
 
 
 @functools.cache
-def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool, tier_count: int = 3):
+def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool, tier_count: int = 3,
+                      counters: tuple = ()):
     """One statement that finds and proves the nearest `limit` stations, ranked on the
-    ellipsoid by the database, and loads them whole, with whether they are proven.
+    ellipsoid by the database, and loads them whole, with their seats taken (the registered
+    counters') and whether they are proven.
 
     With one tier (the first statement of every search) its 16 rows nearly always settle
     it. With three (when they did not: a tie closer than the chord falls short of the
@@ -198,18 +201,20 @@ def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool, tier_coun
                .where(candidates.c.geodesic_m <= bindparam("max_m", type_=Float))
                .order_by(candidates.c.geodesic_m).limit(bindparam("limit")).subquery())
     proof = select(settled[-1].label("settled")).subquery()
-    return (select(Station, proof.c.settled).select_from(proof)
+    return (select(Station, SeatsAt.column(counters), proof.c.settled).select_from(proof)
             .outerjoin(nearest, true()).outerjoin(Station, Station.id == nearest.c.id)
             .order_by(nearest.c.geodesic_m))
 
 
 @functools.cache
 def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, bounded: bool,
-                          whole: bool):
+                          whole: bool, counters: tuple = ()):
     """The KNN query, built once per shape; only its parameters change per call. `whole`
-    loads the stations; otherwise only what ranking and the open-now filter read."""
+    loads the stations and their seats taken; otherwise only what ranking and the open-now
+    filter read."""
     conditions = _conditions(with_mask, with_kind, open_now, bounded)
-    columns = [Station] if whole else [Station.id, Station.lat, Station.lon, Station.status]
+    columns = ([Station, SeatsAt.column(counters)] if whole
+               else [Station.id, Station.lat, Station.lon, Station.status])
     if open_now and not whole:
         columns += [Station.opening_hours, Station.timezone]
     return (select(*columns, _CHORD_M.label("knn_m")).where(*conditions)
@@ -217,8 +222,9 @@ def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, boun
 
 
 def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str | None,
-                   open_filter, max_distance_m: float) -> list[tuple[float, Station]]:
-    """The nearest `limit` (geodesic distance, station) pairs within max_distance_m.
+                   open_filter, max_distance_m: float,
+                   seats: SeatsAt) -> list[tuple[float, Station, int]]:
+    """The nearest `limit` (geodesic distance, station, seats taken) within max_distance_m.
 
     open_filter(opening_hours, timezone, status), when given, must pass each station too.
     Without it, the database ranks and proves: one statement reads the first KNN tier
@@ -227,16 +233,17 @@ def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str |
     in Python), the plain KNN candidates are loaded whole and ranked by pyproj, and later
     rounds read only what ranking needs, in KNN order, until proven."""
     parameters = {"lat": lat, "lon": lon, "mask": mask, "kind": kind,
-                  "within": max_distance_m, **dict(zip("xyz", ecef_m(lat, lon)))}
+                  "within": max_distance_m, **dict(zip("xyz", ecef_m(lat, lon))),
+                  **seats.parameters}
     shape = (bool(mask), bool(kind), open_filter is not None)
     bounded = math.isfinite(max_distance_m)
     if open_filter is None:
         return _nearest_ranked_in_sql(lat, lon, limit, max_distance_m, parameters, shape,
-                                      bounded, max(FIRST_TIER, limit * 3))
+                                      bounded, max(FIRST_TIER, limit * 3), seats.counters)
     fetch = max(FIRST_OPEN_NOW_TIER, limit * 3)
-    rows = db.session.execute(_candidates_statement(*shape, bounded, True),
+    rows = db.session.execute(_candidates_statement(*shape, bounded, True, seats.counters),
                               {**parameters, "fetch": fetch}).all()
-    loaded = {row.Station.id: row.Station for row in rows}
+    loaded = {row.Station.id: (row.Station, row.seats_taken) for row in rows}
     candidates = [row.Station for row in rows]
     while True:
         best = _rank(candidates, lat, lon, limit, open_filter, max_distance_m)
@@ -254,19 +261,20 @@ def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str |
         candidates = rows
     missing = [station_id for _, station_id in best if station_id not in loaded]
     if missing:
-        loaded.update((station.id, station) for station in db.session.scalars(
-            select(Station).where(Station.id.in_(missing))))
-    return [(distance, loaded[station_id]) for distance, station_id in best]
+        loaded.update((row.Station.id, (row.Station, row.seats_taken)) for row in db.session.execute(
+            select(Station, SeatsAt.column(seats.counters)).where(Station.id.in_(missing)),
+            seats.parameters))
+    return [(distance, *loaded[station_id]) for distance, station_id in best]
 
 
 def _nearest_ranked_in_sql(lat, lon, limit, max_distance_m, parameters, shape, bounded,
-                           first) -> list[tuple[float, Station]]:
+                           first, counters) -> list[tuple[float, Station, int]]:
     """The search ranked and proven by the database: a one-tier statement of `first` KNN
     rows, then, while that does not prove it, the three-tier statement from four times as
     many. (Each tier a statement holds costs planning and start-up even when it does not
     run: a search the first tier proves, the common one, is quickest with one.)"""
     parameters = {**parameters, "limit": limit, "max_m": max_distance_m}
-    statement = _ranked_statement(shape[0], shape[1], bounded, 1)
+    statement = _ranked_statement(shape[0], shape[1], bounded, 1, counters)
     sizes = {"tier_0": first}
     while True:
         rows = db.session.execute(statement, {**parameters, **sizes}).all()
@@ -274,14 +282,16 @@ def _nearest_ranked_in_sql(lat, lon, limit, max_distance_m, parameters, shape, b
             break
         # A tie closer than the proof can tell apart: more, in tiers.
         first = max(sizes.values()) * TIER_GROWTH
-        statement = _ranked_statement(shape[0], shape[1], bounded, len(TIER_PARAMETERS))
+        statement = _ranked_statement(shape[0], shape[1], bounded, len(TIER_PARAMETERS),
+                                      counters)
         sizes = {name: first * TIER_GROWTH ** number
                  for number, name in enumerate(TIER_PARAMETERS)}
-    stations = [row.Station for row in rows if row.Station is not None]
+    found = [row for row in rows if row.Station is not None]
     # pyproj's distances, the ones the SQLite engine gives (the same to a nanometre).
-    distances = geodesic_many_m(lat, lon, [station.lat for station in stations],
-                                [station.lon for station in stations])
-    return sorted(zip(distances, stations), key=lambda pair: pair[0])
+    distances = geodesic_many_m(lat, lon, [row.Station.lat for row in found],
+                                [row.Station.lon for row in found])
+    return sorted(((distance, row.Station, row.seats_taken)
+                   for distance, row in zip(distances, found)), key=lambda hit: hit[0])
 
 
 def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[float, int]]:

@@ -14,12 +14,14 @@ import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, or_, select
 
+import clock
 from extensions import db
+from rest_stations.display import SeatsAt, seat_counters
 from rest_stations.geo import (
     CELL_LEVELS,
     FINEST,
@@ -54,6 +56,9 @@ class NearbyStation:
     station: Station
     distance_m: float
     hours: HoursStatus
+    # Seats taken at the search's moment, loaded with the station (display.register_seats);
+    # None where a search did not load them (the text search).
+    seats_taken: int | None = None
 
 
 def station_hours(station: Station, now: datetime | None = None, *,
@@ -106,7 +111,8 @@ def nearest_stations(
 
     Every listed amenity must be present; open_now keeps only stations known to be open.
     PostgreSQL answers with PostGIS (postgis.py), SQLite with the cell engine below: the
-    same stations, the same distances.
+    same stations, the same distances. Each hit carries its hours and its seats taken at
+    `now` (the current moment when None), loaded in the statement that loads the station.
     """
     if max_distance_km is None:
         max_distance_km = current_app.config["NEAREST_MAX_DISTANCE_KM"]
@@ -117,21 +123,24 @@ def nearest_stations(
     lat, lon = float(lat), float(lon)
     # One moment for the whole search, and each timetable read once: most stations share
     # a handful of timetables.
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     judge = functools.cache(hours_status)
 
     def passes_open_filter(hours_text: str, tz_name: str, status: str) -> bool:
         return status == "active" and judge(hours_text, tz_name, now).open is True
 
     open_filter = passes_open_filter if open_now else None
+    seats = SeatsAt(seat_counters(), now)
     if db.session.get_bind().dialect.name == "postgresql":
         found = nearest_by_knn(lat, lon, limit=limit, mask=mask, kind=kind,
-                               open_filter=open_filter, max_distance_m=max_distance_m)
+                               open_filter=open_filter, max_distance_m=max_distance_m,
+                               seats=seats)
     else:
         found = _load(_nearest_by_cells(lat, lon, limit, mask, kind, open_filter,
-                                        max_distance_m))
-    return NearestStations([NearbyStation(station, distance, station_hours(station, now, judge=judge))
-                            for distance, station in found], max_distance_m)
+                                        max_distance_m), seats)
+    return NearestStations([NearbyStation(station, distance,
+                                          station_hours(station, now, judge=judge), taken)
+                            for distance, station, taken in found], max_distance_m)
 
 
 def _nearest_by_cells(lat, lon, limit, mask, kind, open_filter,
@@ -296,22 +305,22 @@ def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[floa
 
 
 @functools.cache
-def _stations_statement(dialect: str):
-    return select(Station).where(in_integer_list(Station.id, "ids", dialect))
+def _stations_statement(dialect: str, counters: tuple):
+    return (select(Station, SeatsAt.column(counters))
+            .where(in_integer_list(Station.id, "ids", dialect)))
 
 
-def _load(found: list[tuple[float, int]]) -> list[tuple[float, Station]]:
-    """The stations of (distance, id) pairs, in their order."""
+def _load(found: list[tuple[float, int]], seats: SeatsAt) -> list[tuple[float, Station, int]]:
+    """The stations of (distance, id) pairs, in their order, with their seats taken."""
     if not found:
         return []
     dialect = db.session.get_bind().dialect.name
     ids = [station_id for _, station_id in found]
-    stations = {
-        station.id: station
-        for station in db.session.scalars(
-            _stations_statement(dialect), {"ids": integer_list_parameter(ids, dialect)})
-    }
-    return [(distance, stations[station_id]) for distance, station_id in found]
+    rows = {row.Station.id: row for row in db.session.execute(
+        _stations_statement(dialect, seats.counters),
+        {"ids": integer_list_parameter(ids, dialect), **seats.parameters})}
+    return [(distance, rows[station_id].Station, rows[station_id].seats_taken)
+            for distance, station_id in found]
 
 
 def stations_in_bbox(

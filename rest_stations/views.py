@@ -152,8 +152,12 @@ def nearest_to_typed_place(finder: Finder) -> None:
 
 
 def finder_context(finder: Finder) -> dict:
-    # Seats taken at every listed station, in one query per registered counter.
-    taken = seats_taken([hit.station.id for hit in finder.results or []], clock.now())
+    results = finder.results or []
+    # The nearest search loads seats with the stations; a text search leaves them to this.
+    taken = seats_taken([hit.station.id for hit in results if hit.seats_taken is None],
+                        clock.now())
+    taken.update((hit.station.id, hit.seats_taken) for hit in results
+                 if hit.seats_taken is not None)
     return {"finder": finder, "amenities": labels_now(AMENITIES), "main_filters": MAIN_FILTERS,
             "seats": lambda station: seats_of(station, taken),
             "none_within_message": none_within_message}

@@ -1,14 +1,17 @@
 """The check-in pages through the test client: page or fragment, 303 after writes, 422 with
 the form, the login round trip, occupancy in the finder and the API, reports and posters."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import event
 
 from checkins import rules
 from checkins.models import CheckIn, StationReport
 from checkins.posters import poster_token
 from extensions import db
+from rest_stations.display import seats_taken
+from rest_stations.queries import nearest_stations
 from tests.accounts.helpers import csrf_token, log_in, post
 
 HTMX = {"HX-Request": "true"}
@@ -143,6 +146,43 @@ def test_api_features_carry_occupancy_and_capacity(client, make_user, make_stati
                 "/api/stations?bbox=117,39,118,40"):
         properties = client.get(url).get_json()["features"][0]["properties"]
         assert (properties["occupancy"], properties["capacity"], properties["full"]) == (1, 4, False)
+
+
+@pytest.mark.parametrize("open_now", [False, True])
+def test_the_nearest_search_loads_seats_with_the_stations(app, make_user, make_station, open_now):
+    busy = make_station(capacity=4, name="忙的驿站", lat=39.1335, lon=117.2081)
+    quiet = make_station(capacity=4, name="闲的驿站", lat=39.1400, lon=117.2100)
+    now = datetime.now(timezone.utc)
+    short, long = timedelta(minutes=10), timedelta(minutes=90)
+    rules.check_in(make_user().id, busy.id, now=now, stay=long)
+    rules.check_in(make_user().id, busy.id, now=now, stay=short)  # gone by `later`
+    rules.check_in(make_user().id, busy.id, now=now, stay=long, remote=True)  # takes no seat
+    left = make_user()
+    rules.check_in(left.id, busy.id, now=now, stay=long)
+    rules.check_out(left.id, now=now)
+    later = now + timedelta(minutes=30)
+    for moment, seats in ((now, 2), (later, 1)):
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            found = nearest_stations(39.1335, 117.2081, limit=5, open_now=open_now, now=moment)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        assert {hit.station.name: hit.seats_taken for hit in found} == {
+            "忙的驿站": seats, "闲的驿站": 0}
+        # In the statement that loads the stations, not one more round trip of its own.
+        counting = [sql for sql in statements if "check_in" in sql]
+        assert counting and all("station.name" in sql for sql in counting)
+    assert seats_taken([busy.id, quiet.id], now) == {busy.id: 2}
+
+
+def test_a_text_search_lists_seats_taken_too(client, make_user, make_station):
+    full = make_station(capacity=1, name="满员驿站")
+    rules.check_in(make_user().id, full.id, now=datetime.now(timezone.utc),
+                   stay=rules.configured_stay())
+    page = client.get("/?q=满员", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "满员驿站" in page and "0 of 1 seats free" in page
 
 
 def test_a_poster_scan_asks_once_and_records_a_poster_check_in(client, worker, station):
