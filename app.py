@@ -12,6 +12,7 @@ import logs
 import pages
 import regions
 import security
+import transactions
 from accounts import sms
 from config import INSTANCE_DIR, check_secret_key, settings_for
 from extensions import (babel, compress, csrf, db, htmx, is_modelled, limiter, login_manager,
@@ -38,6 +39,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    transactions.init_app(app)  # after db: ends a read-only request with COMMIT
     migrate.init_app(app, db, render_as_batch=True, include_object=is_modelled)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)

@@ -3,11 +3,12 @@ import sqlite3
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, event, select, text, update
 
 from extensions import db
 from rest_stations.models import Station
-from transactions import in_transaction, lock_row, lock_rows, transaction
+from transactions import (end_read_only_transaction, in_transaction, lock_row, lock_rows,
+                          transaction)
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -130,3 +131,75 @@ def test_a_write_that_finds_sqlite_busy_past_its_timeout_is_told_to_try_again(
     assert "X-RateLimit-Remaining" in response.headers  # a limited route, all the same
     assert db.session.scalar(db.select(db.func.count(CheckIn.id))) == 1
 
+
+
+def _transaction_ends(app, request):
+    """How each transaction ended while `request()` ran: "commit" or "rollback"."""
+    ends = []
+    listeners = {name: (lambda connection, name=name: ends.append(name))
+                 for name in ("commit", "rollback")}
+    for name, listener in listeners.items():
+        event.listen(db.engine, name, listener)
+    try:
+        request()
+    finally:
+        for name, listener in listeners.items():
+            event.remove(db.engine, name, listener)
+    return ends
+
+
+def test_a_request_that_only_read_ends_with_commit(app, client, make_station):
+    make_station()
+    db.session.close()
+    ends = _transaction_ends(app, lambda: client.get("/api/stations/nearest?lat=39.1&lon=117.2"))
+    assert ends[0] == "commit"
+
+
+def test_a_request_that_raised_is_left_to_the_rollback(app, make_station):
+    make_station()
+    db.session.close()
+    _names()
+    ends = _transaction_ends(app, lambda: end_read_only_transaction(RuntimeError("boom")))
+    assert ends == [] and db.session().in_transaction()
+
+
+def test_a_write_outside_a_block_is_not_committed_at_the_end(make_station):
+    station = make_station(name="旧名")
+    db.session.execute(update(Station).where(Station.id == station.id).values(name="新名"))
+    end_read_only_transaction()
+    db.session.rollback()
+    assert _names() == {"旧名"}
+
+
+def test_unflushed_changes_are_not_committed_at_the_end(make_station):
+    station = make_station(name="旧名")
+    station.name = "新名"
+    end_read_only_transaction()
+    db.session.rollback()
+    assert _names() == {"旧名"}
+
+
+def test_a_write_in_sql_text_is_not_committed_at_the_end(make_station):
+    station = make_station(name="旧名")
+    db.session.execute(text("UPDATE station SET name = '新名' WHERE id = :id"), {"id": station.id})
+    end_read_only_transaction()
+    db.session.rollback()
+    assert _names() == {"旧名"}
+
+
+def test_prepared_statements_outlive_a_read_only_request_on_postgresql(app, make_station):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's prepared statements")
+    make_station()
+    statement = select(Station.id).where(Station.name == bindparam("name"))
+
+    def prepared_after(end) -> int:
+        with db.engine.connect() as connection:
+            for _ in range(6):  # psycopg prepares a statement the fifth time it runs
+                connection.execute(statement, {"name": "x"}).all()
+            end(connection)
+            return connection.scalar(text("SELECT count(*) FROM pg_prepared_statements"))
+
+    # Why: ROLLBACK makes psycopg deallocate them all; COMMIT keeps them.
+    assert prepared_after(lambda connection: connection.rollback()) == 0
+    assert prepared_after(lambda connection: connection.commit()) >= 1
