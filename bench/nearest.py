@@ -35,6 +35,7 @@ from sqlalchemy import create_engine, insert, inspect, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from extensions import db  # noqa: E402
+from rest_stations.display import SeatsAt  # noqa: E402
 from rest_stations import queries  # noqa: E402
 from rest_stations.geo import position_columns  # noqa: E402
 from rest_stations.importer import COLUMNS  # noqa: E402
@@ -211,10 +212,12 @@ def bare_knn(mask: int):
 
 @contextmanager
 def cell_engine_on_postgresql():
-    """nearest_stations() with the cell engine on PostgreSQL (a database stopped at 0007)."""
+    """nearest_stations() with the cell engine on PostgreSQL (a database stopped at 0007,
+    before check-ins: it loads no seats)."""
     knn = queries.nearest_by_knn
     queries.nearest_by_knn = lambda lat, lon, **kw: queries._load(queries._nearest_by_cells(
-        lat, lon, kw["limit"], kw["mask"], kw["kind"], kw["open_filter"], kw["max_distance_m"]), kw["seats"])
+        lat, lon, kw["limit"], kw["mask"], kw["kind"], kw["open_filter"], kw["max_distance_m"]),
+        SeatsAt((), kw["seats"].now))
     try:
         yield
     finally:
