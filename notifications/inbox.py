@@ -44,8 +44,14 @@ def text_of(notification: Notification) -> str:
 
 
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(db.select(db.func.count(Notification.id)).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(db.select(unread_sql(user_id))) or 0
+
+
+def unread_sql(user_id):
+    """The unread notices of `user_id` (an id or a column the count is correlated to)."""
+    return (db.select(db.func.count(Notification.id))
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .correlate_except(Notification).scalar_subquery())
 
 
 def recent(user_id: int, limit: int = INBOX_SIZE) -> list[Notification]:

@@ -3,6 +3,7 @@ checks the token of every POST)."""
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
 
+from accounts.auth import register_user_count
 from accounts.policy import requires
 from i18n import safe_next
 from notifications import inbox
@@ -11,13 +12,23 @@ from transactions import transaction
 
 blueprint = Blueprint("notifications", __name__, url_prefix="/notifications",
                       template_folder="templates")
+UNREAD = "unread_notifications"
+
+
+@blueprint.record_once
+def _count_unread_with_the_user(state) -> None:
+    register_user_count(state.app, UNREAD, inbox.unread_sql)
 
 
 @blueprint.app_context_processor
 def bell() -> dict:
-    """The header bell's count, for signed-in people only (one indexed count query)."""
+    """The header bell's count, for signed-in people only: loaded with the user (one
+    statement), or counted when the user was not loaded from a cookie (just logged in)."""
     def unread() -> int:
-        return inbox.unread_count(current_user.id) if current_user.is_authenticated else 0
+        if not current_user.is_authenticated:
+            return 0
+        loaded = getattr(current_user, "counts_at_load", {})
+        return loaded[UNREAD] if UNREAD in loaded else inbox.unread_count(current_user.id)
     return {"unread_notifications": unread}
 
 

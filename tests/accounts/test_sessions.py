@@ -106,3 +106,29 @@ def test_a_request_sent_before_login_does_not_overwrite_the_new_session(app, cli
     assert "session=" not in " ".join(response.headers.getlist("Set-Cookie"))
     log_in(client, user)
     assert client.get("/account").status_code == 200
+
+
+def test_the_bell_count_comes_with_the_user_in_one_statement(app, client, make_user):
+    from sqlalchemy import event as sql_event
+
+    from extensions import db
+    from notifications import inbox
+    from transactions import transaction
+
+    worker = make_user()
+    with transaction():
+        for _ in range(2):
+            inbox.notify(worker.id, "wish_published", title="护膝")
+    log_in(client, worker)
+    client.set_cookie("lang", "en")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sql_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = client.get("/services").get_data(as_text=True)
+    finally:
+        sql_event.remove(db.engine, "before_cursor_execute", listener)
+    assert "2 unread" in page
+    counting = [sql for sql in statements if "notification" in sql]
+    # Counted in the statement that loads the signed-in user, not a round trip of its own.
+    assert len(counting) == 1 and "FROM user_account" in counting[0]
