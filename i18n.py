@@ -70,6 +70,9 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True)
+    # `_` is gettext itself rather than Jinja's alias, which looks gettext up in the
+    # template context at every call (~60 strings a page); no template overrides gettext.
+    app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"]
 
 
 def select_locale() -> str:

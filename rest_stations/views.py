@@ -49,6 +49,7 @@ class Finder:
     results: list[NearbyStation] | None = None  # None: nothing asked yet
     error: str | None = None
     query_error: str | None = None
+    _station_query: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def filter_args(self) -> MultiDict:
@@ -71,6 +72,15 @@ class Finder:
             args["lat"] = f"{self.lat:.5f}"
             args["lon"] = f"{self.lon:.5f}"
         return url_for(endpoint, **values, **args.to_dict(flat=False))
+
+    def station_url(self, station_id: int) -> str:
+        """url("stations.detail", station_id=...) for a list's rows: the search's query
+        string is encoded once per list rather than once per row."""
+        if self._station_query is None:
+            _path, _mark, self._station_query = self.url("stations.detail",
+                                                         station_id=0).partition("?")
+        path = url_for("stations.detail", station_id=station_id)
+        return f"{path}?{self._station_query}" if self._station_query else path
 
 
 def finder_from_link(args: MultiDict) -> Finder:

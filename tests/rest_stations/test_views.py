@@ -5,6 +5,8 @@ from datetime import date
 
 import pytest
 
+from rest_stations.views import Finder
+
 HX = {"HX-Request": "true"}
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 EN = {"Accept-Language": "en-US,en;q=0.9"}
@@ -215,3 +217,17 @@ def test_the_finder_says_when_no_station_is_within_the_bound(client, make_statio
     make_station(lat=39.13, lon=117.2)
     page = client.get("/?lat=0&lon=0", headers=ZH).get_data(as_text=True)
     assert "这个位置 1,000 公里内没有驿站。请按地点搜索。" in page
+
+
+@pytest.mark.parametrize("fields", [
+    {},
+    {"lat": 39.1335, "lon": 117.2081},
+    {"lat": 39.1335, "lon": 117.2081, "amenities": ["water", "charging"], "open_now": True},
+    {"q": "南京路 & 100%", "amenities": ["toilet"]},
+])
+def test_a_rows_station_link_is_the_searchs_link_to_that_station(app, fields):
+    finder = Finder(**fields)
+    with app.test_request_context("/"):
+        for station_id in (1, 42, 10**6):
+            assert finder.station_url(station_id) == finder.url("stations.detail",
+                                                                station_id=station_id)
