@@ -47,8 +47,8 @@ def distance_text(metres: float) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _distance_text(locale: str, value, in_kilometres: bool) -> str:
-    """Formatting and translating a number is ~70 µs (Babel's patterns), ten times a page,
-    and a page's rounded distances are the same few thousand texts over and over."""
+    """Formatting and translating a number took ~19 µs (Babel's pattern, the catalogue),
+    ten times a page; a hit here ~5 µs. Rounded distances are a few thousand texts."""
     if in_kilometres:
         return _("%(distance)s km", distance=ONE_DECIMAL.apply(value, locale))
     return _("%(distance)s m", distance=WHOLE_NUMBER.apply(value, locale))
