@@ -54,6 +54,17 @@ def test_stations_within_30_m_are_likely_duplicates(make_station):
     assert likely_duplicates(39.13360, 117.20815, exclude_id=near.id) == []
 
 
+def test_likely_duplicates_are_nearest_first_up_to_30_m_of_geodesic_distance(make_station):
+    # Due north of the point: 0.0001° of latitude is 11.1 m at 39°.
+    at_11_m = make_station(lat=39.13370, lon=117.20815)
+    at_28_m = make_station(lat=39.13385, lon=117.20815)
+    make_station(lat=39.13388, lon=117.20815)  # 31.1 m: beyond
+    closed = make_station(lat=39.13360, lon=117.20816, status="temporarily_closed")  # 0.9 m
+    found = likely_duplicates(39.13360, 117.20815)
+    assert [station.id for station, _ in found] == [closed.id, at_11_m.id, at_28_m.id]
+    assert [round(metres) for _, metres in found] == [1, 11, 28]
+
+
 def test_quality_report_lists_what_needs_attention(make_station, make_user, organisation):
     staff = make_user("staff", organisation_id=organisation.id)
     stale = make_station(name="久未核实", organisation_id=organisation.id,
