@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 import clock
 from accounts import personal_data
+from checkins import rules
 from checkins.models import CheckIn, StationReport
 from extensions import db
 
@@ -32,12 +33,11 @@ def export_reports(user) -> list[dict]:
 
 
 def erase_check_ins(user, now: datetime) -> None:
-    """Close the open check-in now; past check-ins stay for the usage counts (they name an
-    account that no longer names anyone)."""
-    db.session.execute(update(CheckIn).where(CheckIn.user_id == user.id,
-                                             CheckIn.checked_out_at.is_(None))
-                       .values(checked_out_at=now).execution_options(synchronize_session=False))
-    db.session.flush()
+    """Close the open check-in as a check-out would (under the worker's lock; an expired one
+    ends when it expired, one that began after `now` when it began, never before its start);
+    past check-ins stay for the usage counts (they name an account that no longer names
+    anyone)."""
+    rules.check_out(user.id, now=now)
 
 
 def erase_reports(user, now: datetime) -> None:

@@ -163,3 +163,24 @@ def test_the_audit_log_records_the_deletion_without_personal_data(client, everyt
     post(client, "/account/delete", {"password": DEFAULT_PASSWORD})
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "delete_account"))
     assert event.subject_id == person.id and event.detail == ""
+
+
+@pytest.mark.parametrize("began, stay, ends", [
+    # A tap from the person's other phone read the clock later and took the lock first.
+    (timedelta(seconds=5), timedelta(hours=2), timedelta(seconds=5)),
+    # Expired long ago, never checked out: it ended when it expired, not at the erasure.
+    (-timedelta(hours=3), timedelta(hours=2), -timedelta(hours=1)),
+])
+def test_erasure_closes_an_open_check_in_as_a_check_out_would(make_user, make_station,
+                                                            began, stay, ends):
+    from checkins import rules
+    from transactions import transaction
+
+    person, station = make_user(), make_station()
+    now = clock.now()
+    rules.check_in(person.id, station.id, now=now + began, stay=stay)
+    with transaction():
+        personal_data.erase_all(person, now)
+    row = db.session.scalar(select(CheckIn).where(CheckIn.user_id == person.id))
+    db.session.refresh(row)
+    assert clock.as_utc(row.checked_out_at) == now + ends
