@@ -115,7 +115,8 @@ class VerifyForm(FlaskForm):
 class PostForm(FlaskForm):
     """One form for jobs and gigs; fields of the other kind are ignored."""
 
-    kind = RadioField(_l("Kind"), choices=[("gig", KIND_LABELS["gig"]), ("job", KIND_LABELS["job"])],
+    kind = RadioField(_l("Kind"), choices=choices((kind, KIND_LABELS[kind])
+                                                  for kind in ("gig", "job")),
                       default="gig", validators=[InputRequired()])
     title = StringField(_l("Title"), filters=[_stripped],
                         validators=[DataRequired(), Length(max=TITLE_MAX)])

@@ -261,9 +261,10 @@ def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str |
         candidates = rows
     missing = [station_id for _, station_id in best if station_id not in loaded]
     if missing:
-        loaded.update((row.Station.id, (row.Station, row.seats_taken)) for row in db.session.execute(
+        rows = db.session.execute(
             select(Station, SeatsAt.column(seats.counters)).where(Station.id.in_(missing)),
-            seats.parameters))
+            seats.parameters)
+        loaded.update((row.Station.id, (row.Station, row.seats_taken)) for row in rows)
     return [(distance, *loaded[station_id]) for distance, station_id in best]
 
 
