@@ -156,5 +156,5 @@ class SetRoleForm(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=int, validate_choice=True)
 
 
-def organisation_choices(organisations) -> list[tuple[int, str]]:
+def organisation_choices(organisations) -> list[SelectChoice]:
     return [SelectChoice(0, _l("None"))] + [SelectChoice(o.id, o.name) for o in organisations]

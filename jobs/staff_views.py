@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 import clock
 from accounts.phones import masked
@@ -52,7 +53,7 @@ def verify(employer_id: int):
     return redirect_after_write(url_for("jobs_staff.index"))
 
 
-def _employer_choices() -> list[tuple[int, str]]:
+def _employer_choices() -> list[SelectChoice]:
     return choices((e.id, e.name) for e in queries.employers_managed(current_user))
 
 

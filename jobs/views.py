@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 import clock
 from accounts.phones import masked
@@ -250,7 +251,7 @@ def check_in(application_id: int):
 
 # Employers ------------------------------------------------------------------------------------
 
-def _organisation_choices() -> list[tuple[int, str]]:
+def _organisation_choices() -> list[SelectChoice]:
     from accounts.models import Organisation
 
     return choices((o.id, o.name) for o in db.session.scalars(select(Organisation).order_by(Organisation.name)))
@@ -303,7 +304,7 @@ def employer_home():
                                    note_form=NoteForm(formdata=None))
 
 
-def station_choices(organisation_id: int | None, none_label: str = "") -> list[tuple[str, str]]:
+def station_choices(organisation_id: int | None, none_label: str = "") -> list[SelectChoice]:
     query = select(Station).where(Station.status == "active").order_by(Station.name).limit(300)
     if organisation_id:
         query = query.where(Station.organisation_id == organisation_id)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 import clock
 from accounts.policy import public, requires
@@ -59,8 +60,8 @@ def _panel(wish: Wish, *, status: int = 200, message: str | None = None, forms=N
 @public
 def index():
     form = WallFilterForm(request.args)
-    form.district.choices = [("", _("All districts"))] + [
-        (code, divisions.district(code).label if divisions.district(code) else code)
+    form.district.choices = [SelectChoice("", _("All districts"))] + [
+        SelectChoice(code, divisions.district(code).label if divisions.district(code) else code)
         for code in queries.wall_districts()]
     wishes = queries.wall(form.category.data or "", form.district.data or "", form.urgency.data or "")
     return render_page_or_fragment("wishes/index.html", "wishes/_wall.html",
@@ -73,13 +74,17 @@ def detail(wish_id: int):
     return _panel(visible_wish_or_404(wish_id))
 
 
-def _station_choices(worker) -> list[tuple[int, str]]:
+def _station_choices(worker) -> list[SelectChoice]:
     """Hand-over stations, the worker's own district first, then their city, then the rest."""
     home = worker.home_region_code or ""
     stations = queries.handover_stations(home)
-    return [(0, _("No station"))] + [
-        (s.id, f"{divisions.district(s.region_code).label if divisions.district(s.region_code) else (s.district or s.city)} · {s.name}")
-        for s in stations]
+    return [SelectChoice(0, _("No station"))] + [
+        SelectChoice(s.id, f"{_place_of(s)} · {s.name}") for s in stations]
+
+
+def _place_of(station) -> str:
+    district = divisions.district(station.region_code)
+    return district.label if district else (station.district or station.city)
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
