@@ -44,6 +44,8 @@ class Station(OrganisationScoped, db.Model):
         # SQLite only: PostgreSQL searches with PostGIS (migration 0013).
         Index("ix_station_cell", "cell", "x", "y", "z", "lat", "lon", "status",
               "amenity_mask", "kind", "id", info={"only_on": "sqlite"}),
+        # The box API (stations_in_bbox): a range of latitude, filtered by longitude.
+        Index("ix_station_lat_lon", "lat", "lon"),
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("status IN ('active', 'temporarily_closed', 'delisted')",
                         name="status_known"),

@@ -327,8 +327,17 @@ def stations_in_bbox(
     min_lon: float, min_lat: float, max_lon: float, max_lat: float, *, limit: int
 ) -> tuple[list[Station], bool]:
     """Stations inside a lon/lat box (west may exceed east across ±180°), and whether capped."""
+    stations = db.session.scalars(bbox_statement(min_lon, min_lat, max_lon, max_lat,
+                                                 limit=limit)).all()
+    return list(stations[:limit]), len(stations) > limit
+
+
+def bbox_statement(min_lon: float, min_lat: float, max_lon: float, max_lat: float, *,
+                   limit: int):
+    """stations_in_bbox's query: a range of ix_station_lat_lon (migration 0019), filtered by
+    longitude, one more row than the limit to tell whether it capped."""
     lon_ranges = ((min_lon, max_lon),) if min_lon <= max_lon else ((min_lon, 180.0), (-180.0, max_lon))
-    query = (
+    return (
         select(Station)
         .where(Station.lat.between(min_lat, max_lat),
                or_(*(Station.lon.between(west, east) for west, east in lon_ranges)),
@@ -336,5 +345,3 @@ def stations_in_bbox(
         .order_by(Station.id)
         .limit(limit + 1)
     )
-    stations = db.session.scalars(query).all()
-    return list(stations[:limit]), len(stations) > limit
