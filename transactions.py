@@ -17,15 +17,18 @@ A request that only read ends its transaction with COMMIT (`end_read_only_transa
 psycopg forgets every prepared statement at a ROLLBACK, so ending reads that way made
 PostgreSQL parse and plan each request's statements afresh.
 """
+import logging
 from collections.abc import Iterable
 from contextlib import contextmanager
 
 from flask import Flask
 from sqlalchemy import Select, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from extensions import db
 
+log = logging.getLogger(__name__)
 _DEPTH = "unit_of_work_depth"
 # On a connection's info: it ran something other than a plain SELECT since its transaction
 # began (engine events below keep it).
@@ -113,7 +116,12 @@ def end_read_only_transaction(exception: BaseException | None = None) -> None:
         return
     if session.connection().info.get(_WROTE):
         return
-    session.commit()
+    try:
+        session.commit()
+    except SQLAlchemyError:
+        # The response has been made and nothing was to be kept: a connection that failed
+        # here is the session's removal's to clean up, not a reason to fail the request.
+        log.warning("ending a read-only transaction failed", exc_info=True)
 
 
 @event.listens_for(Engine, "after_cursor_execute")

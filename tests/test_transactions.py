@@ -203,3 +203,20 @@ def test_prepared_statements_outlive_a_read_only_request_on_postgresql(app, make
     # Why: ROLLBACK makes psycopg deallocate them all; COMMIT keeps them.
     assert prepared_after(lambda connection: connection.rollback()) == 0
     assert prepared_after(lambda connection: connection.commit()) >= 1
+
+
+def test_a_read_only_transaction_that_cannot_commit_does_not_fail_the_request(
+        make_station, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    make_station()
+    db.session.close()
+    _names()
+
+    def lost_connection():
+        raise OperationalError("COMMIT", {}, RuntimeError("server closed the connection"))
+
+    monkeypatch.setattr(db.session(), "commit", lost_connection)
+    end_read_only_transaction()  # logged, not raised
+    monkeypatch.undo()
+    db.session.rollback()
