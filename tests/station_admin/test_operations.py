@@ -1,9 +1,14 @@
 """Editing rules, duplicates and the data-quality lists, called without a request."""
+import itertools
+import random
 from datetime import date, datetime, timezone
 
 import pytest
+from sqlalchemy import select
 
 from checkins.rules import file_report
+from extensions import db
+from rest_stations.geo import geodesic_m
 from station_admin.operations import (check_closure, check_station_form, duplicate_pairs,
                                       likely_duplicates)
 from station_admin.quality import quality_report
@@ -82,3 +87,23 @@ def test_quality_report_lists_what_needs_attention(make_station, make_user, orga
     assert {(a.id, b.id) for a, b, _ in report.duplicates} in ({(fresh.id, twin.id)},
                                                                {(twin.id, fresh.id)})
     assert duplicate_pairs(Station.managed_by(staff), radius_m=0.1) == []
+
+
+def test_duplicate_pairs_are_every_pair_within_30_m_in_latitude_order(make_station):
+    rng = random.Random(5)
+    # Clusters of two to four stations a few metres apart, spread over a city.
+    for cluster in range(40):
+        lat, lon = 39.0 + rng.uniform(0, 0.3), 117.0 + rng.uniform(0, 0.3)
+        for _ in range(rng.randint(2, 4)):
+            make_station(lat=lat + rng.uniform(-0.0002, 0.0002),
+                         lon=lon + rng.uniform(-0.0002, 0.0002))
+    stations = db.session.scalars(select(Station)).all()
+    wanted = {frozenset((a.id, b.id)) for a, b in itertools.combinations(stations, 2)
+              if geodesic_m(a.lat, a.lon, b.lat, b.lon) <= 30.0}
+    pairs = duplicate_pairs(select(Station), limit=10_000)
+    assert {frozenset((a.id, b.id)) for a, b, _ in pairs} == wanted and len(pairs) == len(wanted)
+    assert all(metres == pytest.approx(geodesic_m(a.lat, a.lon, b.lat, b.lon))
+               for a, b, metres in pairs)
+    first = [min(a.lat, b.lat) for a, b, _ in pairs]
+    assert first == sorted(first)
+    assert duplicate_pairs(select(Station), limit=3) == pairs[:3]
