@@ -18,7 +18,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, literal, or_, select, text
 
+import clock
 from extensions import db
+from rest_stations.display import seats_taken
 from rest_stations.models import Station
 from rest_stations.queries import NearbyStation, station_hours
 from rest_stations.vocabulary import amenity_mask
@@ -130,12 +132,16 @@ def search_stations(
             continue
         ranked.append((-coverage, position, station))
     ranked.sort(key=lambda item: item[:2])
+    now = now or clock.now()
     found = []
     for _coverage_rank, _position, station in ranked:
         hours = station_hours(station, now)
         if open_now and (station.status != "active" or hours.open is not True):
             continue
-        found.append(NearbyStation(station, None, hours))
+        found.append((station, hours))
         if len(found) == limit:
             break
-    return found
+    # Seats for the stations kept only, in one query (the candidates may be a hundred).
+    taken = seats_taken([station.id for station, _hours in found], now)
+    return [NearbyStation(station, None, hours, taken.get(station.id, 0))
+            for station, hours in found]

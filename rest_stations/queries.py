@@ -56,9 +56,9 @@ class NearbyStation:
     station: Station
     distance_m: float
     hours: HoursStatus
-    # Seats taken at the search's moment, loaded with the station (display.register_seats);
-    # None where a search did not load them (the text search).
-    seats_taken: int | None = None
+    # Seats taken at the search's moment (display.register_seats): the nearest search loads
+    # them with the station, the text search counts them for the stations it keeps.
+    seats_taken: int = 0
 
 
 def station_hours(station: Station, now: datetime | None = None, *,

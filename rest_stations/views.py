@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-import clock
 from extensions import db
 from pages import render_page_or_fragment
 from rest_stations.display import (FILTERS, hours_badge, navigation_links, none_within_message,
-                                   seats_of, seats_taken, station_panels)
+                                   seats_of, station_panels)
 from rest_stations.maps import stations_map
 from rest_stations.models import Station
 from regions import divisions
@@ -162,12 +161,7 @@ def nearest_to_typed_place(finder: Finder) -> None:
 
 
 def finder_context(finder: Finder) -> dict:
-    results = finder.results or []
-    # The nearest search loads seats with the stations; a text search leaves them to this.
-    taken = seats_taken([hit.station.id for hit in results if hit.seats_taken is None],
-                        clock.now())
-    taken.update((hit.station.id, hit.seats_taken) for hit in results
-                 if hit.seats_taken is not None)
+    taken = {hit.station.id: hit.seats_taken for hit in finder.results or []}
     return {"finder": finder, "amenities": labels_now(AMENITIES), "main_filters": MAIN_FILTERS,
             "seats": lambda station: seats_of(station, taken),
             "none_within_message": none_within_message}

@@ -130,7 +130,8 @@ def likely_duplicates(lat: float, lon: float, *, exclude_id: int | None = None,
     Through the nearest engine (PostGIS's index, or the cell engine), not a scan of every
     station: an upload preview asks once per new row, and at 150,000 stations the scan took
     9 ms (PostgreSQL) to 19 ms (SQLite) a row, past gunicorn's timeout for a 5,000-row file."""
-    found = nearest_stations(lat, lon, limit=MOST_DUPLICATES + 1, max_distance_km=radius_m / 1000)
+    found = nearest_stations(lat, lon, limit=MOST_DUPLICATES + 1,
+                             max_distance_km=radius_m / 1000)
     return [(hit.station, hit.distance_m) for hit in found
             if hit.station.id != exclude_id][:MOST_DUPLICATES]
 
@@ -157,6 +158,8 @@ def duplicate_pairs(stations: Select, radius_m: float = DUPLICATE_RADIUS_M,
         if len(found) >= limit:
             break
     found = found[:limit]
+    if not found:
+        return []
     loaded = {station.id: station for station in db.session.scalars(
         select(Station).where(Station.id.in_({i for pair in found for i in pair[:2]})))}
     return [(loaded[first], loaded[second], distance) for first, second, distance in found]
