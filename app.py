@@ -6,6 +6,7 @@ from sqlalchemy.engine import Engine
 
 import assets
 import clock
+import connections  # noqa: F401 (pool checkout check, registered on import)
 import health
 import i18n
 import logs

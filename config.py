@@ -23,7 +23,8 @@ def settings_for(name: str | None = None) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": env.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'yizhan.sqlite3'}"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pool_pre_ping: connections.py checks a pooled connection without a round trip.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Slow on purpose: a stolen table should take years to crack. Tests use a cheap one.
         "PASSWORD_HASH_METHOD": "scrypt",
         "PREFERRED_URL_SCHEME": env.get("PREFERRED_URL_SCHEME", "http"),

@@ -2,8 +2,9 @@
 from flask import Blueprint, current_app, request
 
 import clock
+from transactions import read_only
 from rest_stations.display import none_within_message, seats_taken
-from rest_stations.geojson import feature_collection, station_feature
+from rest_stations.geojson import FEATURE_COLUMNS, feature_collection, station_feature
 from rest_stations.queries import nearest_stations, station_hours, stations_in_bbox
 from rest_stations.search_params import BadParameter, bbox_param, limit_param, nearest_query
 
@@ -16,11 +17,13 @@ def bad_parameter(error: BadParameter):
 
 
 @blueprint.get("/nearest")
+@read_only
 def nearest():
     config = current_app.config
     query = nearest_query(request.args, config["NEAREST_DEFAULT_LIMIT"], config["NEAREST_MAX_LIMIT"])
     found = nearest_stations(query.lat, query.lon, limit=query.limit, amenities=query.amenities,
-                             open_now=query.open_now, kind=query.kind, now=clock.now())
+                             open_now=query.open_now, kind=query.kind, now=clock.now(),
+                             columns=FEATURE_COLUMNS)
     bound = {"max_distance_km": found.max_distance_km} if found.max_distance_km else {}
     if found.none_within_bound:
         bound["message"] = none_within_message(found.max_distance_km)
@@ -31,6 +34,7 @@ def nearest():
 
 
 @blueprint.get("")
+@read_only
 def in_bbox():
     min_lon, min_lat, max_lon, max_lat = bbox_param(request.args)
     limit = limit_param(request.args, current_app.config["BBOX_MAX_FEATURES"],

@@ -104,6 +104,7 @@ def nearest_stations(
     kind: str | None = None,
     now: datetime | None = None,
     max_distance_km: float | None = None,
+    columns: tuple = (),
 ) -> NearestStations:
     """The `limit` stations nearest to (lat, lon) by geodesic distance, nearest first, of
     those within max_distance_km (the NEAREST_MAX_DISTANCE_KM setting when None; math.inf
@@ -113,6 +114,8 @@ def nearest_stations(
     PostgreSQL answers with PostGIS (postgis.py), SQLite with the cell engine below: the
     same stations, the same distances. Each hit carries its hours and its seats taken at
     `now` (the current moment when None), loaded in the statement that loads the station.
+    With `columns` (of Station, including those station_hours reads), each hit's station is
+    a row of those columns rather than a Station: the nearest API needs half of them.
     """
     if max_distance_km is None:
         max_distance_km = current_app.config["NEAREST_MAX_DISTANCE_KM"]
@@ -134,10 +137,10 @@ def nearest_stations(
     if db.session.get_bind().dialect.name == "postgresql":
         found = nearest_by_knn(lat, lon, limit=limit, mask=mask, kind=kind,
                                open_filter=open_filter, max_distance_m=max_distance_m,
-                               seats=seats)
+                               seats=seats, columns=columns)
     else:
         found = _load(_nearest_by_cells(lat, lon, limit, mask, kind, open_filter,
-                                        max_distance_m), seats)
+                                        max_distance_m), seats, columns)
     return NearestStations([NearbyStation(station, distance,
                                           station_hours(station, now, judge=judge), taken)
                             for distance, station, taken in found], max_distance_m)
@@ -305,22 +308,28 @@ def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[floa
 
 
 @functools.cache
-def _stations_statement(dialect: str, counters: tuple):
-    return (select(Station, SeatsAt.column(counters))
+def _stations_statement(dialect: str, counters: tuple, columns: tuple = ()):
+    return (select(*(columns or (Station,)), SeatsAt.column(counters))
             .where(in_integer_list(Station.id, "ids", dialect)))
 
 
-def _load(found: list[tuple[float, int]], seats: SeatsAt) -> list[tuple[float, Station, int]]:
-    """The stations of (distance, id) pairs, in their order, with their seats taken."""
+def _load(found: list[tuple[float, int]], seats: SeatsAt,
+          columns: tuple = ()) -> list[tuple[float, Station, int]]:
+    """The stations of (distance, id) pairs, in their order, with their seats taken (rows
+    of `columns` rather than Stations when given)."""
     if not found:
         return []
     dialect = db.session.get_bind().dialect.name
     ids = [station_id for _, station_id in found]
-    rows = {row.Station.id: row for row in db.session.execute(
-        _stations_statement(dialect, seats.counters),
-        {"ids": integer_list_parameter(ids, dialect), **seats.parameters})}
-    return [(distance, rows[station_id].Station, rows[station_id].seats_taken)
-            for distance, station_id in found]
+    statement = _stations_statement(dialect, seats.counters, columns)
+    parameters = {"ids": integer_list_parameter(ids, dialect), **seats.parameters}
+    if columns:
+        by_id = {row.id: (row, row.seats_taken)
+                 for row in db.session.connection().execute(statement, parameters)}
+    else:
+        by_id = {row.Station.id: (row.Station, row.seats_taken)
+                 for row in db.session.execute(statement, parameters)}
+    return [(distance, *by_id[station_id]) for distance, station_id in found]
 
 
 def stations_in_bbox(

@@ -1,14 +1,16 @@
 """The unit of work: one commit at the end, a rollback on any error, sorted row locks."""
 import sqlite3
 import threading
+from contextlib import contextmanager
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import bindparam, event, select, text, update
 
 from extensions import db
 from rest_stations.models import Station
-from transactions import (end_read_only_transaction, in_transaction, lock_row, lock_rows,
-                          transaction)
+from transactions import (WriteInReadOnlyView, end_read_only_transaction, in_transaction,
+                          lock_row, lock_rows, read_only, transaction)
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -151,7 +153,7 @@ def _transaction_ends(app, request):
 def test_a_request_that_only_read_ends_with_commit(app, client, make_station):
     make_station()
     db.session.close()
-    ends = _transaction_ends(app, lambda: client.get("/api/stations/nearest?lat=39.1&lon=117.2"))
+    ends = _transaction_ends(app, lambda: client.get("/?lat=39.1&lon=117.2"))
     assert ends[0] == "commit"
 
 
@@ -220,3 +222,80 @@ def test_a_read_only_transaction_that_cannot_commit_does_not_fail_the_request(
     end_read_only_transaction()  # logged, not raised
     monkeypatch.undo()
     db.session.rollback()
+
+
+
+@contextmanager
+def _transaction_open_after_each_statement():
+    """Whether the database connection was inside a transaction after each statement."""
+    seen = []
+
+    def note(connection, *_args):
+        dbapi = connection.connection.dbapi_connection
+        if connection.dialect.name == "postgresql":
+            seen.append(dbapi.info.transaction_status != TransactionStatus.IDLE)
+        else:
+            seen.append(dbapi.in_transaction)
+
+    event.listen(db.engine, "after_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "after_cursor_execute", note)
+
+
+def test_a_read_only_view_reads_without_a_transaction(client, make_station):
+    """No BEGIN before the nearest API's statement, so no COMMIT after it either; an
+    ordinary view's statements run inside one on PostgreSQL (pysqlite begins only before a
+    write)."""
+    make_station()
+    db.session.close()
+    with _transaction_open_after_each_statement() as seen:
+        response = client.get("/api/stations/nearest?lat=39.1&lon=117.2")
+    assert response.status_code == 200 and len(response.get_json()["features"]) == 1
+    assert seen and not any(seen)
+    with _transaction_open_after_each_statement() as seen:
+        assert client.get("/?lat=39.1&lon=117.2").status_code == 200
+    assert seen and all(seen) == (db.engine.dialect.name == "postgresql")
+
+
+def test_a_read_only_view_that_writes_is_stopped_before_the_write(make_station):
+    station_id = make_station(name="旧名").id
+    db.session.close()
+
+    @read_only
+    def renames():
+        db.session.execute(update(Station).where(Station.id == station_id).values(name="新名"))
+
+    with pytest.raises(WriteInReadOnlyView):
+        renames()
+    db.session.close()
+    assert _names() == {"旧名"}
+
+
+def test_a_read_only_view_cannot_open_a_unit_of_work(make_station):
+    make_station()
+    db.session.close()
+
+    @read_only
+    def locks():
+        _names()
+        with transaction():
+            pass
+
+    with pytest.raises(WriteInReadOnlyView):
+        locks()
+
+
+def test_a_read_only_view_joins_a_transaction_already_begun(make_station):
+    """A signed-in request loaded its user first: the view reads in that transaction."""
+    make_station(name="旧名")
+    db.session.close()
+    _names()
+
+    @read_only
+    def reads():
+        return _names()
+
+    assert reads() == {"旧名"}
+    assert db.session().in_transaction()

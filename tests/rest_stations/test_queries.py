@@ -12,6 +12,7 @@ from sqlalchemy import event, insert, text, update
 from app import create_app
 from extensions import db
 from rest_stations.geo import position_columns
+from rest_stations.geojson import FEATURE_COLUMNS
 from rest_stations.models import Station
 from rest_stations.queries import bbox_statement, nearest_stations, stations_in_bbox
 from rest_stations.vocabulary import AMENITIES
@@ -131,6 +132,29 @@ def test_open_now_filter_matches_brute_force(random_stations, within_km):
         )
         assert_same_ranking(found, expected)
         assert all(hit.hours.open is True for hit in found)
+
+
+@pytest.mark.parametrize("search", [
+    {}, {"amenities": ["microwave", "toilet"], "kind": "partner"},
+    # 03:00 in Shanghai, most stations closed: more rounds than the first, on PostgreSQL.
+    {"open_now": True, "now": datetime(2026, 11, 23, 19, 0, tzinfo=timezone.utc)},
+])
+def test_a_search_that_loads_columns_finds_what_one_that_loads_stations_does(
+        random_stations, search):
+    """The nearest API loads FEATURE_COLUMNS rows instead of Stations: the same stations,
+    distances, hours and seats, and each row holds the station's values."""
+    stations = {station.id: station for station in random_stations}
+    for lat, lon in query_points(12, seed=4):
+        whole = nearest_stations(lat, lon, limit=6, max_distance_km=UNBOUNDED, **search)
+        rows = nearest_stations(lat, lon, limit=6, max_distance_km=UNBOUNDED,
+                                columns=FEATURE_COLUMNS, **search)
+        assert [(hit.station.id, hit.distance_m, hit.hours, hit.seats_taken) for hit in rows] == [
+            (hit.station.id, hit.distance_m, hit.hours, hit.seats_taken) for hit in whole]
+        for hit in rows:
+            assert not isinstance(hit.station, Station)
+            assert {column.key: getattr(hit.station, column.key) for column in FEATURE_COLUMNS} == {
+                column.key: getattr(stations[hit.station.id], column.key)
+                for column in FEATURE_COLUMNS}
 
 
 def test_delisted_stations_are_never_offered(random_stations):
