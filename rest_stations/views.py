@@ -22,6 +22,7 @@ from rest_stations.search_params import (MAX_ID, BadParameter, amenities_param, 
                                          nearest_query, number)
 from rest_stations.timetable import week_hours
 from rest_stations.vocabulary import AMENITIES, KINDS, labels_now
+from transactions import read_only
 
 blueprint = Blueprint("stations", __name__, template_folder="templates")
 
@@ -168,6 +169,7 @@ def finder_context(finder: Finder) -> dict:
 
 
 @blueprint.get("/")
+@read_only
 def index():
     finder, status = read_finder(request.args)
     response = render_page_or_fragment("rest_stations/index.html", "rest_stations/_results.html",
@@ -207,6 +209,7 @@ def open_alternatives(station: Station, count: int) -> list[NearbyStation]:
 
 
 @blueprint.get("/stations/<int:station_id>")
+@read_only
 def detail(station_id: int):
     station = station_or_404(station_id)
     came_from = finder_from_link(request.args)

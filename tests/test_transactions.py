@@ -153,7 +153,7 @@ def _transaction_ends(app, request):
 def test_a_request_that_only_read_ends_with_commit(app, client, make_station):
     make_station()
     db.session.close()
-    ends = _transaction_ends(app, lambda: client.get("/?lat=39.1&lon=117.2"))
+    ends = _transaction_ends(app, lambda: client.get("/map?lat=39.1&lon=117.2"))
     assert ends[0] == "commit"
 
 
@@ -255,7 +255,7 @@ def test_a_read_only_view_reads_without_a_transaction(client, make_station):
     assert response.status_code == 200 and len(response.get_json()["features"]) == 1
     assert seen and not any(seen)
     with _transaction_open_after_each_statement() as seen:
-        assert client.get("/?lat=39.1&lon=117.2").status_code == 200
+        assert client.get("/map?lat=39.1&lon=117.2").status_code == 200
     assert seen and all(seen) == (db.engine.dialect.name == "postgresql")
 
 
