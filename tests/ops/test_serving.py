@@ -149,3 +149,17 @@ def test_gunicorn_serves_the_app_with_json_access_lines(tmp_path):
     access = [json.loads(line) for line in out.splitlines() if '"gunicorn.access"' in line]
     assert access and access[0]["path"] == "/healthz" and access[0]["status"] == 200
     assert access[0]["request_id"] == "gunicorn-test-0001"
+
+
+def test_gunicorn_settings_come_from_the_environment(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "2")
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "20000")
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (settings["workers"], settings["threads"]) == (3, 2)
+    assert (settings["max_requests"], settings["max_requests_jitter"]) == (20000, 2000)
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS")
+    # A worker is not replaced every few seconds at full speed (it was, at 5,000).
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["max_requests"] == 50000
