@@ -178,8 +178,8 @@ def _settled(tier, fetch: str):
 def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool, tier_count: int = 3,
                       counters: tuple = (), columns: tuple = ()):
     """One statement that finds and proves the nearest `limit` stations, ranked on the
-    ellipsoid by the database, and loads them whole, with their seats taken (the registered
-    counters') and whether they are proven.
+    ellipsoid by the database, and loads them whole (or only `columns` of Station), with
+    their seats taken (the registered counters') and whether they are proven.
 
     With one tier (the first statement of every search) its 16 rows nearly always settle
     it. With three (when they did not: a tie closer than the chord falls short of the

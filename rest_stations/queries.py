@@ -53,7 +53,7 @@ MAX_CELLS = 1024
 
 @dataclass(frozen=True)
 class NearbyStation:
-    station: Station
+    station: Station  # or a row of the search's `columns` (the nearest API's)
     distance_m: float
     hours: HoursStatus
     # Seats taken at the search's moment (display.register_seats): the nearest search loads
