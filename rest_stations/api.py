@@ -2,11 +2,11 @@
 from flask import Blueprint, current_app, request
 
 import clock
-from transactions import read_only
-from rest_stations.display import none_within_message, seats_taken
+from rest_stations.display import none_within_message
 from rest_stations.geojson import FEATURE_COLUMNS, feature_collection, station_feature
-from rest_stations.queries import nearest_stations, station_hours, stations_in_bbox
+from rest_stations.queries import nearest_stations, stations_in_bbox
 from rest_stations.search_params import BadParameter, bbox_param, limit_param, nearest_query
+from transactions import read_only
 
 blueprint = Blueprint("stations_api", __name__, url_prefix="/api/stations")
 
@@ -39,10 +39,9 @@ def in_bbox():
     min_lon, min_lat, max_lon, max_lat = bbox_param(request.args)
     limit = limit_param(request.args, current_app.config["BBOX_MAX_FEATURES"],
                         current_app.config["BBOX_MAX_FEATURES"])
-    stations, truncated = stations_in_bbox(min_lon, min_lat, max_lon, max_lat, limit=limit)
-    taken = seats_taken([station.id for station in stations], clock.now())
+    found, truncated = stations_in_bbox(min_lon, min_lat, max_lon, max_lat, limit=limit,
+                                        columns=FEATURE_COLUMNS, now=clock.now())
     return feature_collection(
-        [station_feature(station, station_hours(station), occupancy=taken.get(station.id, 0))
-         for station in stations],
+        [station_feature(hit.station, hit.hours, occupancy=hit.seats_taken) for hit in found],
         truncated=truncated,
     )

@@ -332,22 +332,50 @@ def _load(found: list[tuple[float, int]], seats: SeatsAt,
     return [(distance, *by_id[station_id]) for distance, station_id in found]
 
 
+@dataclass(frozen=True)
+class StationInBox:
+    station: Station  # or a row of the search's `columns` (the box API's)
+    hours: HoursStatus
+    seats_taken: int
+
+
 def stations_in_bbox(
-    min_lon: float, min_lat: float, max_lon: float, max_lat: float, *, limit: int
-) -> tuple[list[Station], bool]:
-    """Stations inside a lon/lat box (west may exceed east across ±180°), and whether capped."""
-    stations = db.session.scalars(bbox_statement(min_lon, min_lat, max_lon, max_lat,
-                                                 limit=limit)).all()
-    return list(stations[:limit]), len(stations) > limit
+    min_lon: float, min_lat: float, max_lon: float, max_lat: float, *, limit: int,
+    columns: tuple = (), now: datetime | None = None,
+) -> tuple[list[StationInBox], bool]:
+    """Stations inside a lon/lat box (west may exceed east across ±180°), with their hours
+    and seats taken at `now` (the current moment when None), and whether capped.
+
+    One statement loads the stations and their seats; with `columns` (of Station, including
+    those station_hours reads) each is a row of those columns rather than a Station: a map
+    box holds up to 500, and loading them whole through the ORM, then their seats by id, was
+    most of the box API's time."""
+    now = now or clock.now()
+    seats = SeatsAt(seat_counters(), now)
+    statement = bbox_statement(min_lon, min_lat, max_lon, max_lat, limit=limit,
+                               columns=columns, counters=seats.counters)
+    if columns:
+        rows = db.session.connection().execute(statement, seats.parameters).all()
+    else:
+        rows = db.session.execute(statement, seats.parameters).all()
+    # Most stations share a handful of timetables: each is read once.
+    judge = functools.cache(hours_status)
+    found = []
+    for row in rows[:limit]:
+        station = row if columns else row.Station
+        found.append(StationInBox(station, station_hours(station, now, judge=judge),
+                                  row.seats_taken))
+    return found, len(rows) > limit
 
 
 def bbox_statement(min_lon: float, min_lat: float, max_lon: float, max_lat: float, *,
-                   limit: int):
+                   limit: int, columns: tuple = (), counters: tuple = ()):
     """stations_in_bbox's query: a range of ix_station_lat_lon (migration 0019), filtered by
-    longitude, one more row than the limit to tell whether it capped."""
+    longitude, one more row than the limit to tell whether it capped; each station (or its
+    `columns`) with its seats taken at the bind parameter `seats_at`."""
     lon_ranges = ((min_lon, max_lon),) if min_lon <= max_lon else ((min_lon, 180.0), (-180.0, max_lon))
     return (
-        select(Station)
+        select(*(columns or (Station,)), SeatsAt.column(counters))
         .where(Station.lat.between(min_lat, max_lat),
                or_(*(Station.lon.between(west, east) for west, east in lon_ranges)),
                Station.status != "delisted")

@@ -1,6 +1,14 @@
 """The JSON API: GeoJSON output and a 400 naming the field for every bad parameter."""
+from datetime import datetime, timezone
+
 import pytest
 from geopy.distance import geodesic
+
+import clock
+from extensions import db
+from rest_stations.geojson import station_feature
+from rest_stations.models import Station
+from rest_stations.queries import station_hours
 
 NEAREST = "/api/stations/nearest"
 
@@ -70,6 +78,26 @@ def test_bbox_lists_stations_inside(client, make_station):
     body = client.get("/api/stations?bbox=117,39,118,40").get_json()
     assert [f["properties"]["id"] for f in body["features"]] == [inside.id]
     assert body["truncated"] is False
+
+
+def test_each_box_feature_is_the_feature_of_the_whole_station(client, make_station):
+    """The box API loads thirteen columns as rows, its seats and hours with them: each
+    feature is what the whole Station makes, for every kind of hours and status."""
+    made = [make_station(lat=39.13, lon=117.2 + n / 100, opening_hours=hours, status=status,
+                         amenities=amenities, capacity=n, kind=kind)
+            for n, (hours, status, amenities, kind) in enumerate([
+                ("24/7", "active", ["water"], "union"),
+                ("Mo-Su 08:00-20:00", "active", [], "partner"),
+                ("Mo-Su 20:00-04:00", "temporarily_closed", ["toilet", "rest"], "driver_home"),
+                ("", "active", ["charging", "microwave"], "union")])]
+    moment = datetime(2026, 12, 1, 2, 47, tzinfo=timezone.utc)  # 10:47 in Shanghai
+    with clock.travel_to(moment):
+        body = client.get("/api/stations?bbox=117,39,118,40").get_json()
+    expected = [station_feature(station, station_hours(station, moment))
+                for station in db.session.scalars(
+                    db.select(Station).where(Station.id.in_([s.id for s in made]))
+                    .order_by(Station.id))]
+    assert body["features"] == expected
 
 
 @pytest.mark.parametrize("bbox", ["", "1,2,3", "a,b,c,d", "117,40,118,39", "200,39,201,40", "117,-91,118,40"])

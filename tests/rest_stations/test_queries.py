@@ -268,7 +268,7 @@ def test_the_maps_box_is_read_through_the_latitude_index(app):
          **position_columns(20.0 + number / 100, 110.0)} for number in range(2000)])
     db.session.commit()
     found, capped = stations_in_bbox(109.9, 30.0, 110.1, 30.1, limit=500)
-    assert sorted(station.lat for station in found) == pytest.approx(
+    assert sorted(hit.station.lat for hit in found) == pytest.approx(
         [30.0 + step / 100 for step in range(11)]) and not capped
     statement = str(bbox_statement(109.9, 30.0, 110.1, 30.1, limit=500).compile(
         db.engine, compile_kwargs={"literal_binds": True}))
