@@ -81,6 +81,7 @@ def clock(moment: time | datetime) -> str:
 def _clock(locale: str, moment: time) -> str:
     return babel_format_time(moment, format="short", locale=locale)
 
+
 def weekday(day: date, width: str = "abbreviated") -> str:
     return babel_format_date(day, format="EEEE" if width == "wide" else "EEE", locale=get_locale())
 
@@ -131,6 +132,7 @@ def _badge(locale: str, state: str, change: time | None = None, day: date | None
         return Badge("closed", _("Closed · opens %(time)s", time=clock(change)))
     return Badge("closed", _("Closed · opens %(day)s %(time)s", day=weekday(day),
                              time=clock(change)))
+
 
 FILTERS = {
     "distance": distance_text,

@@ -34,6 +34,7 @@ from sqlalchemy.types import UserDefinedType
 from extensions import db
 from rest_stations.display import SeatsAt
 from rest_stations.geo import WGS84_A, WGS84_B, ecef_m, geodesic_at_least_m, geodesic_many_m
+from rest_stations.loading import row_station, station_rows, station_selection
 from rest_stations.models import Station
 
 # KNN rows a search reads first. In straight-line order they prove the answer nearly
@@ -201,7 +202,7 @@ def _ranked_statement(with_mask: bool, with_kind: bool, bounded: bool, tier_coun
                .where(candidates.c.geodesic_m <= bindparam("max_m", type_=Float))
                .order_by(candidates.c.geodesic_m).limit(bindparam("limit")).subquery())
     proof = select(settled[-1].label("settled")).subquery()
-    return (select(*(columns or (Station,)), SeatsAt.column(counters), proof.c.settled)
+    return (select(*station_selection(columns), SeatsAt.column(counters), proof.c.settled)
             .select_from(proof)
             .outerjoin(nearest, true()).outerjoin(Station, Station.id == nearest.c.id)
             .order_by(nearest.c.geodesic_m))
@@ -214,7 +215,7 @@ def _candidates_statement(with_mask: bool, with_kind: bool, open_now: bool, boun
     loads the stations (or their station_columns) and their seats taken; otherwise only
     what ranking and the open-now filter read."""
     conditions = _conditions(with_mask, with_kind, open_now, bounded)
-    columns = ([*(station_columns or (Station,)), SeatsAt.column(counters)] if whole
+    columns = ([*station_selection(station_columns), SeatsAt.column(counters)] if whole
                else [Station.id, Station.lat, Station.lon, Station.status])
     if open_now and not whole:
         columns += [Station.opening_hours, Station.timezone]
@@ -243,9 +244,9 @@ def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str |
         return _nearest_ranked_in_sql(lat, lon, limit, max_distance_m, parameters, shape,
                                       bounded, max(FIRST_TIER, limit * 3), seats.counters,
                                       columns)
-    station_of = _station_of(columns)
+    station_of = row_station(columns)
     fetch = max(FIRST_OPEN_NOW_TIER, limit * 3)
-    rows = _execute(_candidates_statement(*shape, bounded, True, seats.counters, columns),
+    rows = station_rows(_candidates_statement(*shape, bounded, True, seats.counters, columns),
                     {**parameters, "fetch": fetch}, columns)
     loaded = {station_of(row).id: (station_of(row), row.seats_taken) for row in rows}
     candidates = [station_of(row) for row in rows]
@@ -265,23 +266,10 @@ def nearest_by_knn(lat: float, lon: float, *, limit: int, mask: int, kind: str |
         candidates = rows
     missing = [station_id for _, station_id in best if station_id not in loaded]
     if missing:
-        rows = _execute(select(*(columns or (Station,)), SeatsAt.column(seats.counters))
+        rows = station_rows(select(*station_selection(columns), SeatsAt.column(seats.counters))
                         .where(Station.id.in_(missing)), seats.parameters, columns)
         loaded.update((station_of(row).id, (station_of(row), row.seats_taken)) for row in rows)
     return [(distance, *loaded[station_id]) for distance, station_id in best]
-
-
-def _station_of(columns: tuple) -> Callable:
-    """A result row's station: the Station it loaded, or the row itself (of `columns`)."""
-    return (lambda row: row) if columns else (lambda row: row.Station)
-
-
-def _execute(statement, parameters: dict, columns: tuple) -> list:
-    """Rows of a statement; one that loads columns, not Stations, skips the ORM's machinery
-    (about a third of the nearest API's time in Python)."""
-    if columns:
-        return db.session.connection().execute(statement, parameters).all()
-    return db.session.execute(statement, parameters).all()
 
 
 def _nearest_ranked_in_sql(lat, lon, limit, max_distance_m, parameters, shape, bounded,
@@ -294,7 +282,7 @@ def _nearest_ranked_in_sql(lat, lon, limit, max_distance_m, parameters, shape, b
     statement = _ranked_statement(shape[0], shape[1], bounded, 1, counters, columns)
     sizes = {"tier_0": first}
     while True:
-        rows = _execute(statement, {**parameters, **sizes}, columns)
+        rows = station_rows(statement, {**parameters, **sizes}, columns)
         if rows[0].settled:
             break
         # A tie closer than the proof can tell apart: more, in tiers.
@@ -303,7 +291,7 @@ def _nearest_ranked_in_sql(lat, lon, limit, max_distance_m, parameters, shape, b
                                       counters, columns)
         sizes = {name: first * TIER_GROWTH ** number
                  for number, name in enumerate(TIER_PARAMETERS)}
-    station_of = _station_of(columns)
+    station_of = row_station(columns)
     found = [row for row in rows if getattr(station_of(row), "id", None) is not None]
     # pyproj's distances, the ones the SQLite engine gives (the same to a nanometre).
     distances = geodesic_many_m(lat, lon, [station_of(row).lat for row in found],

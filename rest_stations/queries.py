@@ -35,6 +35,7 @@ from rest_stations.geo import (
     spherical_from_chord_squared,
 )
 from rest_stations.hours import HoursStatus, hours_status
+from rest_stations.loading import row_station, station_rows, station_selection
 from rest_stations.models import Station
 from rest_stations.postgis import nearest_by_knn
 from rest_stations.sql import in_integer_list, integer_list_parameter, select_for_each
@@ -309,7 +310,7 @@ def _rank(rows, lat, lon, limit, open_filter, max_distance_m) -> list[tuple[floa
 
 @functools.cache
 def _stations_statement(dialect: str, counters: tuple, columns: tuple = ()):
-    return (select(*(columns or (Station,)), SeatsAt.column(counters))
+    return (select(*station_selection(columns), SeatsAt.column(counters))
             .where(in_integer_list(Station.id, "ids", dialect)))
 
 
@@ -321,14 +322,10 @@ def _load(found: list[tuple[float, int]], seats: SeatsAt,
         return []
     dialect = db.session.get_bind().dialect.name
     ids = [station_id for _, station_id in found]
-    statement = _stations_statement(dialect, seats.counters, columns)
-    parameters = {"ids": integer_list_parameter(ids, dialect), **seats.parameters}
-    if columns:
-        by_id = {row.id: (row, row.seats_taken)
-                 for row in db.session.connection().execute(statement, parameters)}
-    else:
-        by_id = {row.Station.id: (row.Station, row.seats_taken)
-                 for row in db.session.execute(statement, parameters)}
+    station_of = row_station(columns)
+    rows = station_rows(_stations_statement(dialect, seats.counters, columns),
+                        {"ids": integer_list_parameter(ids, dialect), **seats.parameters}, columns)
+    by_id = {station_of(row).id: (station_of(row), row.seats_taken) for row in rows}
     return [(distance, *by_id[station_id]) for distance, station_id in found]
 
 
@@ -354,18 +351,12 @@ def stations_in_bbox(
     seats = SeatsAt(seat_counters(), now)
     statement = bbox_statement(min_lon, min_lat, max_lon, max_lat, limit=limit,
                                columns=columns, counters=seats.counters)
-    if columns:
-        rows = db.session.connection().execute(statement, seats.parameters).all()
-    else:
-        rows = db.session.execute(statement, seats.parameters).all()
+    rows = station_rows(statement, seats.parameters, columns)
+    station_of = row_station(columns)
     # Most stations share a handful of timetables: each is read once.
     judge = functools.cache(hours_status)
-    found = []
-    for row in rows[:limit]:
-        station = row if columns else row.Station
-        found.append(StationInBox(station, station_hours(station, now, judge=judge),
-                                  row.seats_taken))
-    return found, len(rows) > limit
+    return [StationInBox(station_of(row), station_hours(station_of(row), now, judge=judge),
+                         row.seats_taken) for row in rows[:limit]], len(rows) > limit
 
 
 def bbox_statement(min_lon: float, min_lat: float, max_lon: float, max_lat: float, *,
@@ -375,7 +366,7 @@ def bbox_statement(min_lon: float, min_lat: float, max_lon: float, max_lat: floa
     `columns`) with its seats taken at the bind parameter `seats_at`."""
     lon_ranges = ((min_lon, max_lon),) if min_lon <= max_lon else ((min_lon, 180.0), (-180.0, max_lon))
     return (
-        select(*(columns or (Station,)), SeatsAt.column(counters))
+        select(*station_selection(columns), SeatsAt.column(counters))
         .where(Station.lat.between(min_lat, max_lat),
                or_(*(Station.lon.between(west, east) for west, east in lon_ranges)),
                Station.status != "delisted")

@@ -163,4 +163,3 @@ def duplicate_pairs(stations: Select, radius_m: float = DUPLICATE_RADIUS_M,
     loaded = {station.id: station for station in db.session.scalars(
         select(Station).where(Station.id.in_({i for pair in found for i in pair[:2]})))}
     return [(loaded[first], loaded[second], distance) for first, second, distance in found]
-    return pairs
